@@ -1,0 +1,13 @@
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog, set_language
+
+from config.api import api
+
+urlpatterns = [
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("i18n/js/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("api/v1/", api.urls),
+    path("accounts/", include("salescore.accounts.urls")),
+    path("", include("salescore.org.urls")),
+    path("", include("salescore.core.urls")),
+]

@@ -1,0 +1,166 @@
+"""What every API router shares: authentication, the one error shape and pagination."""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import HttpBearer, SessionAuth
+
+from salescore.core.errors import ApplicationError
+
+logger = logging.getLogger(__name__)
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    fields: dict
+
+
+class TokenAuth(HttpBearer):
+    """Personal API tokens: ``Authorization: Bearer sc_...``."""
+
+    def authenticate(self, request, token):
+        from salescore.accounts.services import api_token_authenticate
+
+        user = api_token_authenticate(token)
+        if user is not None:
+            request.user = user  # so audit rows and scoping see the token's owner
+        return user
+
+
+def _field_name(loc) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "payload", "form")]
+    return ".".join(parts) or "__all__"
+
+
+def _validation_message(error: dict) -> str:
+    kind = error.get("type", "")
+    ctx = error.get("ctx") or {}
+    messages = {
+        "missing": _("This field is required."),
+        "int_parsing": _("Enter a whole number."),
+        "int_type": _("Enter a whole number."),
+        "float_parsing": _("Enter a number."),
+        "decimal_parsing": _("Enter a number."),
+        "bool_parsing": _("Enter true or false."),
+        "date_parsing": _("Enter a date as YYYY-MM-DD."),
+        "date_from_datetime_parsing": _("Enter a date as YYYY-MM-DD."),
+        "datetime_parsing": _("Enter a date and time in ISO 8601 format."),
+        "string_type": _("Enter text."),
+        "json_invalid": _("The request body is not valid JSON."),
+        "model_attributes_type": _("The request body must be a JSON object."),
+        "dict_type": _("The request body must be a JSON object."),
+        "list_type": _("Enter a list."),
+        "enum": _("Choose one of: %(values)s.") % {"values": ctx.get("expected", "")},
+        "literal_error": _("Choose one of: %(values)s.") % {"values": ctx.get("expected", "")},
+        "string_too_long": _("Use at most %(n)s characters.") % {"n": ctx.get("max_length", "")},
+        "string_too_short": _("Use at least %(n)s characters.") % {"n": ctx.get("min_length", "")},
+        "greater_than_equal": _("Use a value of at least %(n)s.") % {"n": ctx.get("ge", "")},
+        "less_than_equal": _("Use a value of at most %(n)s.") % {"n": ctx.get("le", "")},
+        "greater_than": _("Use a value above %(n)s.") % {"n": ctx.get("gt", "")},
+        "less_than": _("Use a value below %(n)s.") % {"n": ctx.get("lt", "")},
+        "value_error": str(error.get("msg", "")).removeprefix("Value error, "),
+        "extra_forbidden": _("This field is not accepted here."),
+    }
+    return messages.get(kind) or str(error.get("msg", _("This value is not valid.")))
+
+
+def error_response(api: NinjaAPI, request, *, status: int, code: str, message: str, fields=None):
+    return api.create_response(
+        request, {"code": code, "message": message, "fields": fields or {}}, status=status
+    )
+
+
+def install_error_handlers(api: NinjaAPI) -> None:
+    """Every API error leaves in one JSON shape: {"code", "message", "fields"}."""
+
+    @api.exception_handler(ApplicationError)
+    def application_error(request, exc: ApplicationError):
+        return error_response(
+            api, request, status=exc.status, code=exc.code, message=exc.message, fields=exc.fields
+        )
+
+    @api.exception_handler(ValidationError)
+    def validation_error(request, exc: ValidationError):
+        fields: dict[str, str] = {}
+        for error in exc.errors:
+            fields.setdefault(_field_name(error.get("loc", ())), _validation_message(error))
+        return error_response(
+            api,
+            request,
+            status=422,
+            code="validation_error",
+            message=_("Some fields are not valid: %(fields)s.") % {"fields": ", ".join(fields)},
+            fields=fields,
+        )
+
+    @api.exception_handler(DjangoValidationError)
+    def django_validation_error(request, exc: DjangoValidationError):
+        if hasattr(exc, "message_dict"):
+            fields = {k: " ".join(str(m) for m in v) for k, v in exc.message_dict.items()}
+        else:
+            fields = {"__all__": " ".join(str(m) for m in exc.messages)}
+        return error_response(
+            api,
+            request,
+            status=400,
+            code="invalid",
+            message=_("Some fields are not valid: %(fields)s.") % {"fields": ", ".join(fields)},
+            fields=fields,
+        )
+
+    @api.exception_handler(Http404)
+    def not_found(request, exc):
+        return error_response(
+            api, request, status=404, code="not_found", message=_("Not found.")
+        )
+
+    @api.exception_handler(AuthenticationError)
+    def unauthenticated(request, exc):
+        return error_response(
+            api,
+            request,
+            status=401,
+            code="not_authenticated",
+            message=_("Sign in or send a valid API token (Authorization: Bearer ...)."),
+        )
+
+    @api.exception_handler(HttpError)
+    def http_error(request, exc: HttpError):
+        code = {403: "permission_denied", 405: "method_not_allowed", 429: "throttled"}.get(
+            exc.status_code, "error"
+        )
+        message = str(exc)
+        if exc.status_code == 403:
+            message = _("Your position does not allow this action.")
+        return error_response(api, request, status=exc.status_code, code=code, message=message)
+
+    @api.exception_handler(Exception)
+    def server_error(request, exc):
+        logger.exception("API error on %s %s", request.method, request.path)
+        return error_response(
+            api,
+            request,
+            status=500,
+            code="server_error",
+            message=_("Something went wrong on the server. The error has been logged."),
+        )
+
+
+def build_api(*, title: str, version: str, description: str) -> NinjaAPI:
+    api = NinjaAPI(
+        title=title,
+        version=version,
+        description=description,
+        auth=[SessionAuth(), TokenAuth()],
+        urls_namespace="api",
+        docs_url="/docs",
+    )
+    install_error_handlers(api)
+    return api

@@ -1,0 +1,15 @@
+from django.conf import settings
+
+from salescore.core.navigation import menu_for
+from salescore.core.permissions import access_for
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"menu": [], "access": None, "default_currency": settings.DEFAULT_CURRENCY}
+    return {
+        "menu": menu_for(user),
+        "access": access_for(user),
+        "default_currency": settings.DEFAULT_CURRENCY,
+    }

@@ -1,0 +1,60 @@
+from django.utils.deprecation import MiddlewareMixin
+
+from salescore.core.audit import audit_context
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        # htmx and ECharts set element styles at run time.
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "frame-ancestors 'none'",
+        "form-action 'self'",
+        "base-uri 'self'",
+        "object-src 'none'",
+    ]
+)
+
+
+class SecurityHeadersMiddleware(MiddlewareMixin):
+    """Headers Django's SecurityMiddleware does not set."""
+
+    def process_response(self, request, response):
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(self)")
+        response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+        return response
+
+
+class AuditContextMiddleware:
+    """Stamps every audit row written during a request with its origin, IP and user agent."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        origin = "api" if request.path.startswith("/api/") else "web"
+        with audit_context(
+            origin=origin,
+            request=request,
+            ip=request.META.get("REMOTE_ADDR"),
+            user_agent=request.META.get("HTTP_USER_AGENT", ""),
+        ):
+            return self.get_response(request)
+
+
+class ApplicationErrorMiddleware(MiddlewareMixin):
+    """A refused action on a page shows the translated reason instead of a bare error page."""
+
+    def process_exception(self, request, exception):
+        from django.shortcuts import render
+
+        from salescore.core.errors import ApplicationError
+
+        if request.path.startswith("/api/") or not isinstance(exception, ApplicationError):
+            return None
+        template = "htmx_error.html" if request.headers.get("HX-Request") else "error.html"
+        return render(request, template, {"error": exception}, status=exception.status)

@@ -1,0 +1,324 @@
+"""The base every business record stands on: audit trail, soft delete and optimistic locking.
+
+One mechanism for every business model: subclass ``AuditedModel`` and each create, update,
+soft delete and restore writes an ``AuditLog`` row (actor, time, origin, field old -> new) in the
+same transaction as the change. Many-to-many changes go through ``AuditedModel.set_m2m``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from salescore.core import audit
+from salescore.core.errors import ApplicationError, ConflictError
+
+
+class AuditAction(models.TextChoices):
+    CREATE = "create", _("Created")
+    UPDATE = "update", _("Updated")
+    DELETE = "delete", _("Deleted")
+    RESTORE = "restore", _("Restored")
+    LOGIN = "login", _("Signed in")
+    LOGIN_FAILED = "login_failed", _("Sign-in failed")
+    LOCKED = "locked", _("Account locked")
+    UNLOCKED = "unlocked", _("Account unlocked")
+    TOKEN_CREATED = "token_created", _("API token created")
+    TOKEN_REVOKED = "token_revoked", _("API token revoked")
+
+
+class AuditLogQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise ApplicationError(gettext("Audit records cannot be changed."), code="audit_immutable")
+
+    def delete(self):
+        raise ApplicationError(gettext("Audit records cannot be deleted."), code="audit_immutable")
+
+
+class AuditLog(models.Model):
+    """Append-only. The database also refuses UPDATE on this table (see migration 0002)."""
+
+    at = models.DateTimeField(_("time"), default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+    )
+    actor_name = models.CharField(_("actor name"), max_length=150, blank=True)
+    origin = models.CharField(_("origin"), max_length=16)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("user agent"), max_length=300, blank=True)
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.BigIntegerField()
+    object_repr = models.CharField(_("record"), max_length=255)
+    action = models.CharField(_("action"), max_length=16, choices=AuditAction.choices)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+
+    objects = AuditLogQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit record")
+        verbose_name_plural = _("audit records")
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["content_type", "object_id", "-at"], name="audit_object_idx"),
+            models.Index(fields=["-at"], name="audit_at_idx"),
+            models.Index(fields=["actor", "-at"], name="audit_actor_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_repr}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ApplicationError(gettext("Audit records cannot be changed."), code="audit_immutable")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ApplicationError(gettext("Audit records cannot be deleted."), code="audit_immutable")
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | str | float):
+        return value
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    return str(value)
+
+
+def audit_event(
+    *,
+    obj: models.Model,
+    action: str,
+    changes: dict | None = None,
+    actor=None,
+) -> AuditLog:
+    """Write one audit row for ``obj`` stamped with the current context."""
+    ctx = audit.current()
+    actor = actor if actor is not None else ctx.resolve_actor()
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        actor = None
+    return AuditLog.objects.create(
+        actor=actor,
+        actor_name=(actor.get_full_name() or actor.get_username()) if actor else "",
+        origin=ctx.origin,
+        ip=ctx.ip,
+        user_agent=(ctx.user_agent or "")[:300],
+        content_type=ContentType.objects.get_for_model(obj, for_concrete_model=True),
+        object_id=obj.pk,
+        object_repr=str(obj)[:255],
+        action=action,
+        changes=_jsonable(changes or {}),
+    )
+
+
+class AliveManager(models.Manager):
+    """Rows that are not soft-deleted. The default manager, so forms and lists never offer the dead."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(deleted_at__isnull=True)
+
+
+class AuditedModel(models.Model):
+    created_at = models.DateTimeField(_("created at"), editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("updated at"), editable=False)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True, editable=False)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("deleted by"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+
+    objects = AliveManager()
+    all_objects = models.Manager()
+
+    # Bookkeeping columns are not business changes; they would only add noise to History.
+    audit_ignore = frozenset({"created_at", "created_by", "updated_at", "updated_by", "version"})
+    # Record scope (see core.permissions): the path to the owning Person, and an optional
+    # many-to-many of people the record is shared with. None means "not owned": reference data.
+    scope_owner_field: str | None = None
+    scope_shared_field: str | None = None
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._audit_snapshot = dict(zip(field_names, values, strict=True))
+        return instance
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    def _audit_fields(self):
+        for field in self._meta.concrete_fields:
+            if field.primary_key or field.name in self.audit_ignore:
+                continue
+            yield field
+
+    def _display(self, field, value):
+        if value is None or not field.is_relation:
+            return None
+        related = field.related_model._base_manager.filter(pk=value).first()
+        return str(related) if related is not None else f"#{value}"
+
+    def _audit_diff(self, *, creating: bool) -> dict[str, dict]:
+        snapshot = {} if creating else getattr(self, "_audit_snapshot", {})
+        diff: dict[str, dict] = {}
+        for field in self._audit_fields():
+            new = getattr(self, field.attname)
+            if creating:
+                if new in (None, "", False):
+                    continue
+                old = None
+            else:
+                if field.attname not in snapshot:
+                    continue  # deferred on load: we cannot know the old value, so claim nothing
+                old = snapshot[field.attname]
+                if old == new:
+                    continue
+            entry = {"old": _jsonable(old), "new": _jsonable(new)}
+            if field.is_relation:
+                entry["old_display"] = self._display(field, old)
+                entry["new_display"] = self._display(field, new)
+            diff[field.name] = entry
+        return diff
+
+    def save(self, *args, actor=None, audit_action: str | None = None, **kwargs):
+        ctx_actor = actor if actor is not None else audit.current().resolve_actor()
+        now = timezone.now()
+        creating = self._state.adding
+        update_fields = kwargs.get("update_fields")
+        with transaction.atomic(using=kwargs.get("using")):
+            if creating:
+                self.created_at = self.created_at or now
+                self.created_by = self.created_by or ctx_actor
+                self.updated_at = now
+                self.updated_by = ctx_actor
+                diff = self._audit_diff(creating=True)
+                super().save(*args, **kwargs)
+                action = audit_action or AuditAction.CREATE
+            else:
+                diff = self._audit_diff(creating=False)
+                if not diff:
+                    return
+                stored = (
+                    type(self)
+                    .all_objects.select_for_update()
+                    .filter(pk=self.pk)
+                    .values_list("version", flat=True)
+                    .first()
+                )
+                if stored is None:
+                    raise ApplicationError(
+                        gettext("This record no longer exists."), code="not_found", status=404
+                    )
+                if stored != self.version:
+                    raise ConflictError(
+                        gettext(
+                            "Someone else changed this record after you opened it. "
+                            "Reload it to see their change, then make yours again."
+                        ),
+                        code="conflict",
+                    )
+                self.version = stored + 1
+                self.updated_at = now
+                self.updated_by = ctx_actor
+                if update_fields is not None:
+                    kwargs["update_fields"] = set(update_fields) | {
+                        "version",
+                        "updated_at",
+                        "updated_by",
+                    }
+                super().save(*args, **kwargs)
+                action = audit_action or AuditAction.UPDATE
+            audit_event(obj=self, action=action, changes=diff, actor=ctx_actor)
+        self._audit_snapshot = {f.attname: getattr(self, f.attname) for f in self._meta.concrete_fields}
+
+    def delete(self, *args, **kwargs):
+        raise TypeError(
+            f"{type(self).__name__} is soft-deleted: call soft_delete(actor=...) in a service."
+        )
+
+    def soft_delete(self, *, actor=None) -> None:
+        if self.deleted_at is not None:
+            return
+        self.deleted_at = timezone.now()
+        self.deleted_by = actor if actor is not None else audit.current().resolve_actor()
+        self.save(actor=actor, audit_action=AuditAction.DELETE)
+
+    def restore(self, *, actor=None) -> None:
+        if self.deleted_at is None:
+            return
+        self.deleted_at = None
+        self.deleted_by = None
+        self.save(actor=actor, audit_action=AuditAction.RESTORE)
+
+    def set_m2m(self, field_name: str, objects, *, actor=None) -> None:
+        """Replace a many-to-many set and audit the difference as one update row."""
+        manager = getattr(self, field_name)
+        old = {obj.pk: str(obj) for obj in manager.all()}
+        new = {obj.pk: str(obj) for obj in objects}
+        if set(old) == set(new):
+            return
+        with transaction.atomic():
+            manager.set(list(objects))
+            audit_event(
+                obj=self,
+                action=AuditAction.UPDATE,
+                actor=actor,
+                changes={
+                    field_name: {
+                        "old": sorted(old),
+                        "new": sorted(new),
+                        "old_display": ", ".join(old[k] for k in sorted(old)),
+                        "new_display": ", ".join(new[k] for k in sorted(new)),
+                    }
+                },
+            )

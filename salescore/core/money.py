@@ -1,0 +1,116 @@
+"""Money: a Decimal amount with an ISO-4217 currency. Never a float, never a bare number."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from babel.numbers import format_currency, get_currency_precision
+from django.conf import settings
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from salescore.core.errors import ApplicationError
+
+MONEY_MAX_DIGITS = 18
+MONEY_DECIMAL_PLACES = 2
+
+
+def _babel_locale() -> str:
+    language = (get_language() or settings.LANGUAGE_CODE).lower()
+    return "zh_Hans_CN" if language.startswith("zh") else "en_US"
+
+
+@dataclass(frozen=True, slots=True)
+class Money:
+    amount: Decimal
+    currency: str = "CNY"
+
+    def __post_init__(self) -> None:
+        if isinstance(self.amount, float):
+            raise TypeError("Money never takes a float; pass a Decimal or a string.")
+        if not isinstance(self.amount, Decimal):
+            object.__setattr__(self, "amount", to_decimal(self.amount, field="amount"))
+        if not (len(self.currency) == 3 and self.currency.isalpha() and self.currency.isupper()):
+            raise ApplicationError(
+                _("%(code)s is not an ISO-4217 currency code.") % {"code": self.currency},
+                code="invalid_currency",
+                fields={"currency": _("Use a three-letter code such as CNY.")},
+            )
+
+    def _same(self, other: Money) -> None:
+        if self.currency != other.currency:
+            raise ApplicationError(
+                _("Amounts in %(a)s and %(b)s cannot be combined.")
+                % {"a": self.currency, "b": other.currency},
+                code="currency_mismatch",
+            )
+
+    def __add__(self, other: Money) -> Money:
+        self._same(other)
+        return Money(self.amount + other.amount, self.currency)
+
+    def __sub__(self, other: Money) -> Money:
+        self._same(other)
+        return Money(self.amount - other.amount, self.currency)
+
+    def __mul__(self, factor: Decimal | int) -> Money:
+        if isinstance(factor, float):
+            raise TypeError("Money never takes a float; pass a Decimal.")
+        return Money(self.amount * Decimal(factor), self.currency)
+
+    def quantize(self) -> Money:
+        """Round half up to the currency's minor unit (fen for CNY)."""
+        places = get_currency_precision(self.currency)
+        return Money(self.amount.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP), self.currency)
+
+    def format(self) -> str:
+        return format_currency(self.amount, self.currency, locale=_babel_locale())
+
+    def __str__(self) -> str:
+        return self.format()
+
+
+def to_decimal(value, *, field: str = "amount") -> Decimal:
+    if isinstance(value, float):
+        raise TypeError("Money never takes a float; pass a Decimal or a string.")
+    try:
+        result = Decimal(str(value).strip().replace(",", ""))
+    except (InvalidOperation, ValueError):
+        raise ApplicationError(
+            _("%(value)s is not a number.") % {"value": value},
+            code="invalid_number",
+            fields={field: _("Enter an amount such as 1234.50.")},
+        ) from None
+    if not result.is_finite():
+        raise ApplicationError(
+            _("%(value)s is not a number.") % {"value": value},
+            code="invalid_number",
+            fields={field: _("Enter an amount such as 1234.50.")},
+        )
+    return result
+
+
+def _validate_currency(value: str) -> None:
+    from django.core.exceptions import ValidationError
+
+    if not (len(value) == 3 and value.isalpha() and value.isupper()):
+        raise ValidationError(_("Use a three-letter ISO-4217 code such as CNY."), code="invalid_currency")
+
+
+class AmountField(models.DecimalField):
+    """The amount half of a money pair; declare a ``CurrencyField`` beside it."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_digits", MONEY_MAX_DIGITS)
+        kwargs.setdefault("decimal_places", MONEY_DECIMAL_PLACES)
+        super().__init__(*args, **kwargs)
+
+
+class CurrencyField(models.CharField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 3)
+        kwargs.setdefault("default", "CNY")
+        kwargs.setdefault("validators", [_validate_currency])
+        super().__init__(*args, **kwargs)

@@ -1,0 +1,74 @@
+"""Navigation by duty and the work queues each duty sees.
+
+Domains register their menu entries and queues here (in their AppConfig.ready); the layout and
+the home page show only what the user's capabilities allow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+from salescore.core.permissions import access_for
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    key: str
+    label: str
+    url_name: str
+    capability: str
+    icon: str = "circle"
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class WorkQueue:
+    """A list of records waiting for someone with ``capability``; ``count`` takes the user."""
+
+    key: str
+    label: str
+    description: str
+    url_name: str
+    capability: str
+    count: Callable
+    query: str = ""
+
+
+MENU: dict[str, MenuEntry] = {}
+QUEUES: dict[str, WorkQueue] = {}
+
+
+def register_menu(entry: MenuEntry) -> None:
+    MENU[entry.key] = entry
+
+
+def register_queue(queue: WorkQueue) -> None:
+    QUEUES[queue.key] = queue
+
+
+def menu_for(user) -> list[dict]:
+    access = access_for(user)
+    entries = sorted((e for e in MENU.values() if access.can(e.capability)), key=lambda e: e.order)
+    return [{"key": e.key, "label": e.label, "url": reverse(e.url_name), "icon": e.icon} for e in entries]
+
+
+def queues_for(user) -> list[dict]:
+    access = access_for(user)
+    rows = []
+    for queue in QUEUES.values():
+        if not access.can(queue.capability):
+            continue
+        url = reverse(queue.url_name) + (f"?{queue.query}" if queue.query else "")
+        rows.append(
+            {
+                "key": queue.key,
+                "label": queue.label,
+                "description": queue.description,
+                "url": url,
+                "count": queue.count(user),
+            }
+        )
+    return rows

@@ -1,0 +1,278 @@
+"""The one authorization module.
+
+Two questions, answered here and nowhere else:
+
+* What may this user *do*?  ``capabilities``: the union of what their position allows and what
+  their section's duty (R1.2) adds. ``require(user, cap)`` raises 403 when missing.
+* Which records may this user *see*?  ``scope``: own, team, section or all. ``scope_queryset``
+  filters any business model by its owner (and the people it is shared with);
+  ``get_in_scope`` returns one record or raises 404, so existence does not leak.
+
+Every list, detail, search, export and API goes through these functions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.db import models
+from django.db.models import Q
+from django.http import Http404
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from salescore.core.errors import PermissionDeniedError
+
+
+class Position(models.TextChoices):
+    DIRECTOR = "director", _("Sales director")
+    SECTION_HEAD = "section_head", _("Section head")
+    TEAM_LEAD = "team_lead", _("Team lead")
+    REP = "rep", _("Sales rep")
+    CS_AGENT = "cs_agent", _("Customer-service agent")
+    SUPPORT_CLERK = "support_clerk", _("Sales-support clerk")
+    MARKET_ANALYST = "market_analyst", _("Market analyst")
+    ADMIN = "admin", _("Administrator")
+
+
+class Duty(models.TextChoices):
+    """The four sections of the Sales Department and what each is for (R1.2)."""
+
+    SALES_MANAGEMENT = "sales_management", _("Sales Management")
+    MARKET_EXPANSION = "market_expansion", _("Market Expansion")
+    CUSTOMER_SERVICE = "customer_service", _("Customer Service")
+    SALES_SUPPORT = "sales_support", _("Sales Support")
+
+
+class Scope(models.TextChoices):
+    OWN = "own", _("Own records")
+    TEAM = "team", _("My team")
+    SECTION = "section", _("My section")
+    ALL = "all", _("Everything")
+
+
+class Cap:
+    """Capability names. Strings so later domains can add theirs without touching a registry."""
+
+    ORG_VIEW = "org.view"
+    ORG_MANAGE = "org.manage"
+    PEOPLE_VIEW = "people.view"
+    PEOPLE_MANAGE = "people.manage"
+    PEOPLE_EXPORT = "people.export"
+    ACCOUNTS_UNLOCK = "accounts.unlock"
+    AUDIT_VIEW_ALL = "audit.view_all"
+    RECORDS_RESTORE = "records.restore"
+    API_TOKENS = "api.tokens"
+    # Duty work (R1.2-R1.4): granted by the section a person sits in.
+    TEAM_MANAGE = "team.manage"  # recruiting, training, evaluation, incentives (R1.3)
+    TARGETS_MANAGE = "targets.manage"  # set targets and plans, track progress (R1.3)
+    MARKET_RESEARCH = "market.research"  # research, competitors, forecasts, campaigns (R1.4)
+    SERVICE_HANDLE = "service.handle"  # after-sales tickets and return visits (R3.7)
+    ORDERS_PROCESS = "orders.process"  # quotes, orders and documents (R3.6)
+
+
+_EVERYONE = {Cap.ORG_VIEW, Cap.PEOPLE_VIEW, Cap.API_TOKENS}
+_MANAGERS = _EVERYONE | {Cap.PEOPLE_EXPORT}
+
+POSITION_CAPABILITIES: dict[str, frozenset[str]] = {
+    Position.ADMIN: frozenset(
+        _MANAGERS
+        | {
+            Cap.ORG_MANAGE,
+            Cap.PEOPLE_MANAGE,
+            Cap.ACCOUNTS_UNLOCK,
+            Cap.AUDIT_VIEW_ALL,
+            Cap.RECORDS_RESTORE,
+        }
+    ),
+    Position.DIRECTOR: frozenset(
+        _MANAGERS
+        | {
+            Cap.PEOPLE_MANAGE,
+            Cap.AUDIT_VIEW_ALL,
+            Cap.RECORDS_RESTORE,
+            Cap.TEAM_MANAGE,
+            Cap.TARGETS_MANAGE,
+        }
+    ),
+    Position.SECTION_HEAD: frozenset(_MANAGERS),
+    Position.TEAM_LEAD: frozenset(_MANAGERS),
+    Position.REP: frozenset(_EVERYONE),
+    Position.CS_AGENT: frozenset(_EVERYONE),
+    Position.SUPPORT_CLERK: frozenset(_EVERYONE),
+    Position.MARKET_ANALYST: frozenset(_EVERYONE),
+}
+
+# What a section's duty adds, for everyone in it and for its leaders only.
+DUTY_CAPABILITIES: dict[str, frozenset[str]] = {
+    Duty.SALES_MANAGEMENT: frozenset(),
+    Duty.MARKET_EXPANSION: frozenset({Cap.MARKET_RESEARCH}),
+    Duty.CUSTOMER_SERVICE: frozenset({Cap.SERVICE_HANDLE}),
+    Duty.SALES_SUPPORT: frozenset({Cap.ORDERS_PROCESS}),
+}
+DUTY_LEADER_CAPABILITIES: dict[str, frozenset[str]] = {
+    # Sales Management runs the team: its heads recruit, appraise and set targets (R1.3).
+    Duty.SALES_MANAGEMENT: frozenset({Cap.TEAM_MANAGE, Cap.TARGETS_MANAGE, Cap.PEOPLE_MANAGE}),
+    Duty.MARKET_EXPANSION: frozenset(),
+    Duty.CUSTOMER_SERVICE: frozenset(),
+    Duty.SALES_SUPPORT: frozenset(),
+}
+LEADER_POSITIONS = frozenset({Position.SECTION_HEAD, Position.TEAM_LEAD})
+
+POSITION_SCOPE: dict[str, str] = {
+    Position.ADMIN: Scope.ALL,
+    Position.DIRECTOR: Scope.ALL,
+    Position.SECTION_HEAD: Scope.SECTION,
+    Position.TEAM_LEAD: Scope.TEAM,
+    Position.REP: Scope.OWN,
+    Position.CS_AGENT: Scope.OWN,
+    Position.SUPPORT_CLERK: Scope.OWN,
+    Position.MARKET_ANALYST: Scope.OWN,
+}
+
+
+@dataclass(frozen=True)
+class Access:
+    """What one user may do and see, computed once per request."""
+
+    user_id: int | None
+    person_id: int | None = None
+    position: str | None = None
+    duty: str | None = None
+    scope: str = Scope.OWN
+    unit_path: str | None = None  # the subtree a TEAM/SECTION scope covers
+    capabilities: frozenset[str] = field(default_factory=frozenset)
+
+    def can(self, capability: str) -> bool:
+        return capability in self.capabilities
+
+    @property
+    def scope_label(self) -> str:
+        return str(Scope(self.scope).label)
+
+
+NO_ACCESS = Access(user_id=None)
+
+
+def capabilities_for(position: str | None, duty: str | None) -> frozenset[str]:
+    caps = set(POSITION_CAPABILITIES.get(position or "", frozenset()))
+    if duty:
+        caps |= DUTY_CAPABILITIES.get(duty, frozenset())
+        if position in LEADER_POSITIONS:
+            caps |= DUTY_LEADER_CAPABILITIES.get(duty, frozenset())
+    return frozenset(caps)
+
+
+def _all_capabilities() -> frozenset[str]:
+    caps: set[str] = set()
+    for group in (POSITION_CAPABILITIES, DUTY_CAPABILITIES, DUTY_LEADER_CAPABILITIES):
+        for value in group.values():
+            caps |= value
+    return frozenset(caps)
+
+
+def access_for(user) -> Access:
+    """The user's access, cached on the user object for the rest of the request."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return NO_ACCESS
+    cached = getattr(user, "_salescore_access", None)
+    if cached is not None:
+        return cached
+    Person = apps.get_model("org", "Person")
+    person = (
+        Person.objects.select_related("org_unit")
+        .filter(user_id=user.pk, status=Person.Status.ACTIVE)
+        .first()
+    )
+    if person is None:
+        # A superuser made with createsuperuser has no person record: treat as administrator.
+        access = (
+            Access(user_id=user.pk, scope=Scope.ALL, capabilities=_all_capabilities())
+            if user.is_superuser
+            else Access(user_id=user.pk)
+        )
+    else:
+        unit = person.org_unit
+        scope = POSITION_SCOPE.get(person.position, Scope.OWN)
+        unit_path = None
+        if scope in (Scope.TEAM, Scope.SECTION) and unit is not None:
+            unit_path = unit.path
+        elif scope in (Scope.TEAM, Scope.SECTION):
+            scope = Scope.OWN
+        access = Access(
+            user_id=user.pk,
+            person_id=person.pk,
+            position=person.position,
+            duty=unit.duty if unit else None,
+            scope=scope,
+            unit_path=unit_path,
+            capabilities=capabilities_for(person.position, unit.duty if unit else None),
+        )
+    user._salescore_access = access
+    return access
+
+
+def can(user, capability: str) -> bool:
+    return access_for(user).can(capability)
+
+
+def require(user, capability: str) -> Access:
+    access = access_for(user)
+    if not access.can(capability):
+        raise PermissionDeniedError(
+            gettext("Your position does not allow this action."), code="permission_denied"
+        )
+    return access
+
+
+def visible_people(user) -> models.QuerySet:
+    """The people whose records this user may see (as a subquery-able queryset of ids)."""
+    Person = apps.get_model("org", "Person")
+    access = access_for(user)
+    people = Person.all_objects.all()
+    if access.scope == Scope.ALL and access.user_id is not None:
+        return people.values("pk")
+    if access.person_id is None:
+        return people.none().values("pk")
+    if access.scope in (Scope.TEAM, Scope.SECTION) and access.unit_path:
+        return people.filter(
+            Q(org_unit__path__startswith=access.unit_path) | Q(pk=access.person_id)
+        ).values("pk")
+    return people.filter(pk=access.person_id).values("pk")
+
+
+def scope_filter(model: type[models.Model], user) -> Q | None:
+    """The Q that limits ``model`` to the user's scope, or None when nothing is hidden."""
+    owner_field = getattr(model, "scope_owner_field", None)
+    if owner_field is None:
+        return None
+    access = access_for(user)
+    if access.user_id is None:
+        return Q(pk__in=[])
+    if access.scope == Scope.ALL:
+        return None
+    condition = Q(**{f"{owner_field}__in": visible_people(user)})
+    shared = getattr(model, "scope_shared_field", None)
+    if shared and access.person_id is not None:
+        m2m = model._meta.get_field(shared)
+        through = m2m.remote_field.through
+        shared_ids = through.objects.filter(
+            **{m2m.m2m_reverse_field_name(): access.person_id}
+        ).values(m2m.m2m_field_name())
+        condition |= Q(pk__in=shared_ids)
+    return condition
+
+
+def scope_queryset(queryset: models.QuerySet, user) -> models.QuerySet:
+    """Every list, search and export of a business record passes through here."""
+    condition = scope_filter(queryset.model, user)
+    return queryset if condition is None else queryset.filter(condition)
+
+
+def get_in_scope(queryset: models.QuerySet, user, pk) -> models.Model:
+    """One record the user may see, or 404 (never 403: existence must not leak)."""
+    try:
+        return scope_queryset(queryset, user).get(pk=pk)
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None

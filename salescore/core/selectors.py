@@ -1,0 +1,106 @@
+"""Reads of the audit trail and the recycle bin, scoped like the records they describe."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from salescore.core.models import AuditedModel, AuditLog
+from salescore.core.permissions import Cap, can, require, scope_queryset
+from salescore.core.trash import TRASH
+
+
+def audited_model(label: str) -> type[AuditedModel]:
+    """'org.person' -> the model, only for business models (404 for anything else)."""
+    try:
+        model = apps.get_model(label)
+    except (LookupError, ValueError):
+        raise Http404 from None
+    if not issubclass(model, AuditedModel):
+        raise Http404
+    return model
+
+
+def record_get_any_state(*, user, model: type[AuditedModel], pk) -> AuditedModel:
+    """A record (live or deleted) the user may see, or 404. Reference data needs org.view."""
+    if model.scope_owner_field is None and not can(user, Cap.ORG_VIEW):
+        raise Http404
+    try:
+        return scope_queryset(model.all_objects.all(), user).get(pk=pk)
+    except (model.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def history_for_record(*, user, model: type[AuditedModel], pk) -> tuple[AuditedModel, models.QuerySet]:
+    record = record_get_any_state(user=user, model=model, pk=pk)
+    content_type = ContentType.objects.get_for_model(model)
+    rows = AuditLog.objects.filter(content_type=content_type, object_id=record.pk).select_related(
+        "content_type"
+    )
+    return record, rows
+
+
+def audit_log_list(
+    *,
+    user,
+    actor_id: int | None = None,
+    action: str | None = None,
+    model_label: str | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    q: str | None = None,
+) -> models.QuerySet:
+    """The whole trail, for those allowed to read all of it."""
+    require(user, Cap.AUDIT_VIEW_ALL)
+    rows = AuditLog.objects.select_related("content_type")
+    if actor_id:
+        rows = rows.filter(actor_id=actor_id)
+    if action:
+        rows = rows.filter(action=action)
+    if model_label:
+        try:
+            app_label, model_name = model_label.split(".", 1)
+        except ValueError:
+            raise Http404 from None
+        rows = rows.filter(content_type__app_label=app_label, content_type__model=model_name)
+    if date_from:
+        rows = rows.filter(at__date__gte=date_from)
+    if date_to:
+        rows = rows.filter(at__date__lte=date_to)
+    if q:
+        rows = rows.filter(object_repr__icontains=q.strip())
+    return rows
+
+
+def trash_list(*, user, limit: int = 50) -> list[dict]:
+    """Deleted records per kind within the user's scope (two queries per kind)."""
+    require(user, Cap.RECORDS_RESTORE)
+    sections = []
+    for label, entry in TRASH.items():
+        deleted = scope_queryset(entry.model.all_objects.filter(deleted_at__isnull=False), user)
+        sections.append(
+            {
+                "label": label,
+                "name": entry.model._meta.verbose_name_plural,
+                "count": deleted.count(),
+                "rows": list(deleted.select_related("deleted_by").order_by("-deleted_at")[:limit]),
+            }
+        )
+    return sections
+
+
+def trash_get(*, user, label: str, pk) -> tuple[AuditedModel, object]:
+    require(user, Cap.RECORDS_RESTORE)
+    entry = TRASH.get(label)
+    if entry is None:
+        raise Http404
+    try:
+        record = scope_queryset(entry.model.all_objects.filter(deleted_at__isnull=False), user).get(pk=pk)
+    except (entry.model.DoesNotExist, ValueError, TypeError):
+        raise Http404(_("Not found.")) from None
+    return record, entry

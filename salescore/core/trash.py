@@ -1,0 +1,21 @@
+"""The recycle bin: which soft-deleted records exist, and how each kind is restored."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import models
+
+
+@dataclass(frozen=True)
+class TrashEntry:
+    model: type[models.Model]
+    restore: Callable  # restore(*, actor, record) -> None, a domain service
+
+
+TRASH: dict[str, TrashEntry] = {}
+
+
+def register_trash(model: type[models.Model], *, restore: Callable) -> None:
+    TRASH[model._meta.label_lower] = TrashEntry(model=model, restore=restore)

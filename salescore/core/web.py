@@ -1,0 +1,31 @@
+"""Small helpers the page views of every domain share."""
+
+from __future__ import annotations
+
+from django.shortcuts import resolve_url
+from django.utils.http import url_has_allowed_host_and_scheme
+
+
+def safe_next(request, default: str) -> str:
+    """The ?next= / POST next target if it stays on this site, else ``default``."""
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return resolve_url(default)
+
+
+def is_htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def form_error(form, exc) -> None:
+    """Put an ApplicationError on a form: field messages beside their fields, the rest on top."""
+    placed = False
+    for name, message in (exc.fields or {}).items():
+        if name in form.fields:
+            form.add_error(name, str(message))
+            placed = True
+    if not placed or exc.message:
+        form.add_error(None, exc.message)

@@ -1,0 +1,21 @@
+from django.core.management.base import BaseCommand
+
+from salescore.demo import company
+
+
+class Command(BaseCommand):
+    help = "Load the demo company (星海智能装备有限公司) unless people already exist, then print the demo logins."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--quiet-if-loaded", action="store_true", help="Say nothing more when data exists.")
+
+    def handle(self, *args, **options):
+        if company.is_loaded():
+            self.stdout.write("Data already present: nothing loaded (your data is kept).")
+        else:
+            company.load()
+            self.stdout.write(self.style.SUCCESS("Demo company loaded."))
+        self.stdout.write("")
+        self.stdout.write(f"Demo logins (password for all: {company.DEMO_PASSWORD}):")
+        for login in company.demo_logins():
+            self.stdout.write(f"  {login.username:<12} {login.name:<6} {login.role}")
