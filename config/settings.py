@@ -135,9 +135,7 @@ LANGUAGE_COOKIE_NAME = "salescore_language"
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 DEFAULT_CURRENCY = env_str("DEFAULT_CURRENCY", "CNY") or "CNY"
 if len(DEFAULT_CURRENCY) != 3 or not DEFAULT_CURRENCY.isalpha() or not DEFAULT_CURRENCY.isupper():
-    raise ImproperlyConfigured(
-        f"DEFAULT_CURRENCY={DEFAULT_CURRENCY!r} is not an ISO-4217 code such as CNY."
-    )
+    raise ImproperlyConfigured(f"DEFAULT_CURRENCY={DEFAULT_CURRENCY!r} is not an ISO-4217 code such as CNY.")
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
@@ -207,5 +205,8 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_choice("LOG_LEVEL", "info", ["debug", "info", "warning", "error"]).upper()},
+    "root": {
+        "handlers": ["console"],
+        "level": env_choice("LOG_LEVEL", "info", ["debug", "info", "warning", "error"]).upper(),
+    },
 }

@@ -1,11 +1,9 @@
 """Who am I, and my personal API tokens."""
 
-from __future__ import annotations
-
 import datetime as dt
 
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from salescore.accounts.models import ApiToken
@@ -73,13 +71,15 @@ def list_tokens(request):
 @router.post("/tokens", response={201: TokenCreatedOut, **ERRORS})
 def create_token(request, payload: TokenIn):
     require(request.auth, Cap.API_TOKENS)
-    token, plain = api_token_create(user=request.auth, name=payload.name, expires_in_days=payload.expires_in_days)
+    token, plain = api_token_create(
+        user=request.auth, name=payload.name, expires_in_days=payload.expires_in_days
+    )
     data = TokenOut.from_orm(token).dict()
-    return 201, {**data, "token": plain}
+    return Status(201, {**data, "token": plain})
 
 
 @router.delete("/tokens/{token_id}", response={204: None, **ERRORS})
 def revoke_token(request, token_id: int):
     token = get_object_or_404(ApiToken, pk=token_id, user=request.auth)
     api_token_revoke(token=token, actor=request.auth)
-    return 204, None
+    return Status(204, None)

@@ -18,7 +18,7 @@ from salescore.accounts.models import ApiToken, User
 from salescore.core.errors import ApplicationError
 from salescore.core.models import AuditAction, audit_event
 
-TOKEN_PREFIX = "sc_"
+TOKEN_PREFIX = "sc_"  # noqa: S105  (a label, not a secret)
 
 
 def login_authenticate(*, request, username: str, password: str) -> User:
@@ -35,9 +35,7 @@ def login_authenticate(*, request, username: str, password: str) -> User:
     if authenticated is None:
         if user is not None:
             _record_failure(user)
-        raise ApplicationError(
-            _("The username or password is not correct."), code="invalid_credentials"
-        )
+        raise ApplicationError(_("The username or password is not correct."), code="invalid_credentials")
     if authenticated.failed_logins:
         User.objects.filter(pk=authenticated.pk).update(failed_logins=0, locked_until=None)
     audit_event(obj=authenticated, action=AuditAction.LOGIN, actor=authenticated)
@@ -119,7 +117,12 @@ def api_token_create(*, user: User, name: str, expires_in_days: int | None = Non
         token_hash=_hash(plain),
         expires_at=timezone.now() + dt.timedelta(days=expires_in_days) if expires_in_days else None,
     )
-    audit_event(obj=user, action=AuditAction.TOKEN_CREATED, actor=user, changes={"token": {"old": None, "new": str(token)}})
+    audit_event(
+        obj=user,
+        action=AuditAction.TOKEN_CREATED,
+        actor=user,
+        changes={"token": {"old": None, "new": str(token)}},
+    )
     return token, plain
 
 
@@ -129,7 +132,12 @@ def api_token_revoke(*, token: ApiToken, actor: User) -> None:
         return
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
-    audit_event(obj=token.user, action=AuditAction.TOKEN_REVOKED, actor=actor, changes={"token": {"old": str(token), "new": None}})
+    audit_event(
+        obj=token.user,
+        action=AuditAction.TOKEN_REVOKED,
+        actor=actor,
+        changes={"token": {"old": str(token), "new": None}},
+    )
 
 
 def api_token_authenticate(plain: str) -> User | None:

@@ -117,9 +117,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(Http404)
     def not_found(request, exc):
-        return error_response(
-            api, request, status=404, code="not_found", message=_("Not found.")
-        )
+        return error_response(api, request, status=404, code="not_found", message=_("Not found."))
 
     @api.exception_handler(AuthenticationError)
     def unauthenticated(request, exc):
@@ -139,6 +137,8 @@ def install_error_handlers(api: NinjaAPI) -> None:
         message = str(exc)
         if exc.status_code == 403:
             message = _("Your position does not allow this action.")
+        elif exc.status_code == 400 and "parse request body" in message:
+            code, message = "invalid_json", _("The request body is not valid JSON.")
         return error_response(api, request, status=exc.status_code, code=code, message=message)
 
     @api.exception_handler(Exception)

@@ -1,7 +1,5 @@
 """REST endpoints of the audit trail and the recycle bin. Audit rows are read-only here."""
 
-from __future__ import annotations
-
 import datetime as dt
 
 from django.utils.translation import gettext as _

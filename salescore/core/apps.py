@@ -11,5 +11,11 @@ class CoreConfig(AppConfig):
         from salescore.core.navigation import MenuEntry, register_menu
         from salescore.core.permissions import Cap
 
-        register_menu(MenuEntry("audit", _("Audit log"), "core:audit_log", Cap.AUDIT_VIEW_ALL, icon="journal-text", order=900))
-        register_menu(MenuEntry("trash", _("Recycle bin"), "core:trash", Cap.RECORDS_RESTORE, icon="trash", order=910))
+        register_menu(
+            MenuEntry(
+                "audit", _("Audit log"), "core:audit_log", Cap.AUDIT_VIEW_ALL, icon="journal-text", order=900
+            )
+        )
+        register_menu(
+            MenuEntry("trash", _("Recycle bin"), "core:trash", Cap.RECORDS_RESTORE, icon="trash", order=910)
+        )

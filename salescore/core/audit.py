@@ -29,11 +29,12 @@ class AuditContext:
         return None
 
 
-_current: ContextVar[AuditContext] = ContextVar("salescore_audit", default=AuditContext())
+_SYSTEM = AuditContext()
+_current: ContextVar[AuditContext | None] = ContextVar("salescore_audit", default=None)
 
 
 def current() -> AuditContext:
-    return _current.get()
+    return _current.get() or _SYSTEM
 
 
 @contextlib.contextmanager

@@ -282,9 +282,7 @@ class AuditedModel(models.Model):
         self._audit_snapshot = {f.attname: getattr(self, f.attname) for f in self._meta.concrete_fields}
 
     def delete(self, *args, **kwargs):
-        raise TypeError(
-            f"{type(self).__name__} is soft-deleted: call soft_delete(actor=...) in a service."
-        )
+        raise TypeError(f"{type(self).__name__} is soft-deleted: call soft_delete(actor=...) in a service.")
 
     def soft_delete(self, *, actor=None) -> None:
         if self.deleted_at is not None:

@@ -181,9 +181,7 @@ def access_for(user) -> Access:
         return cached
     Person = apps.get_model("org", "Person")
     person = (
-        Person.objects.select_related("org_unit")
-        .filter(user_id=user.pk, status=Person.Status.ACTIVE)
-        .first()
+        Person.objects.select_related("org_unit").filter(user_id=user.pk, status=Person.Status.ACTIVE).first()
     )
     if person is None:
         # A superuser made with createsuperuser has no person record: treat as administrator.
@@ -236,9 +234,9 @@ def visible_people(user) -> models.QuerySet:
     if access.person_id is None:
         return people.none().values("pk")
     if access.scope in (Scope.TEAM, Scope.SECTION) and access.unit_path:
-        return people.filter(
-            Q(org_unit__path__startswith=access.unit_path) | Q(pk=access.person_id)
-        ).values("pk")
+        return people.filter(Q(org_unit__path__startswith=access.unit_path) | Q(pk=access.person_id)).values(
+            "pk"
+        )
     return people.filter(pk=access.person_id).values("pk")
 
 
@@ -257,9 +255,9 @@ def scope_filter(model: type[models.Model], user) -> Q | None:
     if shared and access.person_id is not None:
         m2m = model._meta.get_field(shared)
         through = m2m.remote_field.through
-        shared_ids = through.objects.filter(
-            **{m2m.m2m_reverse_field_name(): access.person_id}
-        ).values(m2m.m2m_field_name())
+        shared_ids = through.objects.filter(**{m2m.m2m_reverse_field_name(): access.person_id}).values(
+            m2m.m2m_field_name()
+        )
         condition |= Q(pk__in=shared_ids)
     return condition
 

@@ -37,7 +37,13 @@ def home(request):
     if access.person_id:
         person = request.user.person
         unit = person.org_unit
-        section = unit if unit.kind == OrgUnit.Kind.SECTION else unit.parent if unit.kind == OrgUnit.Kind.TEAM else None
+        section = (
+            unit
+            if unit.kind == OrgUnit.Kind.SECTION
+            else unit.parent
+            if unit.kind == OrgUnit.Kind.TEAM
+            else None
+        )
     headcount = headcount_by_section(user=request.user)
     chart = {
         "labels": [row["unit"].display_name for row in headcount],
@@ -75,7 +81,9 @@ def history(request, model: str, pk: int):
             "model_name": model_class._meta.verbose_name,
             "page": page,
             "rows": _rows(page.items),
-            "can_restore": record.is_deleted and access_for(request.user).can(Cap.RECORDS_RESTORE) and model in TRASH,
+            "can_restore": record.is_deleted
+            and access_for(request.user).can(Cap.RECORDS_RESTORE)
+            and model in TRASH,
             "model_label": model,
         },
     )
@@ -91,7 +99,9 @@ def audit_log(request):
     }
     rows = audit_log_list(user=request.user, **filters)
     page = paginate(rows, page=request.GET.get("page", 1), page_size=50)
-    template = "core/_partials/audit_rows.html" if request.headers.get("HX-Request") else "core/audit_log.html"
+    template = (
+        "core/_partials/audit_rows.html" if request.headers.get("HX-Request") else "core/audit_log.html"
+    )
     return render(
         request,
         template,

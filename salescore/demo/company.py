@@ -38,10 +38,133 @@ def _regions(*codes: str) -> list[Region]:
     return list(Region.objects.filter(code__in=codes).order_by("code"))
 
 
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢"
-GIVEN = ["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "涛", "明", "超", "秀英", "霞", "平", "刚", "桂英", "文", "辉", "鑫", "宇", "浩", "婷", "晨", "欣怡", "子豪"]
-PINYIN = {"伟": "Wei", "芳": "Fang", "娜": "Na", "敏": "Min", "静": "Jing", "丽": "Li", "强": "Qiang", "磊": "Lei", "军": "Jun", "洋": "Yang", "勇": "Yong", "艳": "Yan", "杰": "Jie", "涛": "Tao", "明": "Ming", "超": "Chao", "秀英": "Xiuying", "霞": "Xia", "平": "Ping", "刚": "Gang", "桂英": "Guiying", "文": "Wen", "辉": "Hui", "鑫": "Xin", "宇": "Yu", "浩": "Hao", "婷": "Ting", "晨": "Chen", "欣怡": "Xinyi", "子豪": "Zihao"}
-SURNAME_PINYIN = dict(zip(SURNAMES, ["Wang", "Li", "Zhang", "Liu", "Chen", "Yang", "Huang", "Zhao", "Wu", "Zhou", "Xu", "Sun", "Ma", "Zhu", "Hu", "Guo", "He", "Gao", "Lin", "Luo", "Zheng", "Liang", "Xie", "Song", "Tang", "Xu", "Han", "Feng", "Deng", "Cao", "Peng", "Zeng", "Xiao", "Tian", "Dong", "Yuan", "Pan", "Yu", "Jiang", "Cai", "Yu", "Du", "Ye", "Cheng", "Su", "Wei", "Lyu", "Ding", "Ren", "Shen", "Yao", "Lu"], strict=True))
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢"
+)
+GIVEN = [
+    "伟",
+    "芳",
+    "娜",
+    "敏",
+    "静",
+    "丽",
+    "强",
+    "磊",
+    "军",
+    "洋",
+    "勇",
+    "艳",
+    "杰",
+    "涛",
+    "明",
+    "超",
+    "秀英",
+    "霞",
+    "平",
+    "刚",
+    "桂英",
+    "文",
+    "辉",
+    "鑫",
+    "宇",
+    "浩",
+    "婷",
+    "晨",
+    "欣怡",
+    "子豪",
+]
+PINYIN = {
+    "伟": "Wei",
+    "芳": "Fang",
+    "娜": "Na",
+    "敏": "Min",
+    "静": "Jing",
+    "丽": "Li",
+    "强": "Qiang",
+    "磊": "Lei",
+    "军": "Jun",
+    "洋": "Yang",
+    "勇": "Yong",
+    "艳": "Yan",
+    "杰": "Jie",
+    "涛": "Tao",
+    "明": "Ming",
+    "超": "Chao",
+    "秀英": "Xiuying",
+    "霞": "Xia",
+    "平": "Ping",
+    "刚": "Gang",
+    "桂英": "Guiying",
+    "文": "Wen",
+    "辉": "Hui",
+    "鑫": "Xin",
+    "宇": "Yu",
+    "浩": "Hao",
+    "婷": "Ting",
+    "晨": "Chen",
+    "欣怡": "Xinyi",
+    "子豪": "Zihao",
+}
+SURNAME_PINYIN = dict(
+    zip(
+        SURNAMES,
+        [
+            "Wang",
+            "Li",
+            "Zhang",
+            "Liu",
+            "Chen",
+            "Yang",
+            "Huang",
+            "Zhao",
+            "Wu",
+            "Zhou",
+            "Xu",
+            "Sun",
+            "Ma",
+            "Zhu",
+            "Hu",
+            "Guo",
+            "He",
+            "Gao",
+            "Lin",
+            "Luo",
+            "Zheng",
+            "Liang",
+            "Xie",
+            "Song",
+            "Tang",
+            "Xu",
+            "Han",
+            "Feng",
+            "Deng",
+            "Cao",
+            "Peng",
+            "Zeng",
+            "Xiao",
+            "Tian",
+            "Dong",
+            "Yuan",
+            "Pan",
+            "Yu",
+            "Jiang",
+            "Cai",
+            "Yu",
+            "Du",
+            "Ye",
+            "Cheng",
+            "Su",
+            "Wei",
+            "Lyu",
+            "Ding",
+            "Ren",
+            "Shen",
+            "Yao",
+            "Lu",
+        ],
+        strict=True,
+    )
+)
 
 
 def is_loaded() -> bool:
@@ -56,7 +179,12 @@ def load(*, seed: int = 2026) -> list[DemoLogin]:
         bootstrap = User.objects.create_superuser("admin", "admin@xinghai.example", DEMO_PASSWORD)
         company = OrgUnit.objects.get(kind=OrgUnit.Kind.COMPANY)
         department = OrgUnit.objects.get(kind=OrgUnit.Kind.DEPARTMENT)
-        org.org_unit_update(actor=bootstrap, unit=company, name="星海智能装备有限公司", name_en="Xinghai Intelligent Equipment Co., Ltd.")
+        org.org_unit_update(
+            actor=bootstrap,
+            unit=company,
+            name="星海智能装备有限公司",
+            name_en="Xinghai Intelligent Equipment Co., Ltd.",
+        )
 
         sales_mgmt = _section("sales_management")
         market = _section("market_expansion")
@@ -64,7 +192,9 @@ def load(*, seed: int = 2026) -> list[DemoLogin]:
         support = _section("sales_support")
 
         def team(name, name_en, section):
-            return org.org_unit_create(actor=bootstrap, kind=OrgUnit.Kind.TEAM, parent=section, name=name, name_en=name_en)
+            return org.org_unit_create(
+                actor=bootstrap, kind=OrgUnit.Kind.TEAM, parent=section, name=name, name_en=name_en
+            )
 
         east = team("华东销售一组", "East China Team 1", sales_mgmt)
         east2 = team("华东销售二组", "East China Team 2", sales_mgmt)
@@ -77,9 +207,13 @@ def load(*, seed: int = 2026) -> list[DemoLogin]:
         password_hash = make_password(DEMO_PASSWORD)
         counter = {"n": 0}
 
-        def person(username, name, name_en, position, unit, manager=None, *, regions=(), hired=None, email=True):
+        def person(
+            username, name, name_en, position, unit, manager=None, *, regions=(), hired=None, email=True
+        ):
             counter["n"] += 1
-            user = User.objects.create(username=username, password=password_hash, email=f"{username}@xinghai.example")
+            user = User.objects.create(
+                username=username, password=password_hash, email=f"{username}@xinghai.example"
+            )
             return org.person_create(
                 actor=bootstrap,
                 user=user,
@@ -96,28 +230,72 @@ def load(*, seed: int = 2026) -> list[DemoLogin]:
             )
 
         admin = org.person_create(
-            actor=bootstrap, user=bootstrap, name="系统管理员", name_en="System Administrator",
-            employee_no="XH0000", position=Position.ADMIN, org_unit=department, hire_date=dt.date(2018, 3, 1),
+            actor=bootstrap,
+            user=bootstrap,
+            name="系统管理员",
+            name_en="System Administrator",
+            employee_no="XH0000",
+            position=Position.ADMIN,
+            org_unit=department,
+            hire_date=dt.date(2018, 3, 1),
             email="admin@xinghai.example",
         )
-        director = person("director", "王建国", "Wang Jianguo", Position.DIRECTOR, department, hired=dt.date(2016, 5, 9), regions=["CN"])
-        head = person("head", "李明", "Li Ming", Position.SECTION_HEAD, sales_mgmt, director, hired=dt.date(2017, 8, 21))
+        director = person(
+            "director",
+            "王建国",
+            "Wang Jianguo",
+            Position.DIRECTOR,
+            department,
+            hired=dt.date(2016, 5, 9),
+            regions=["CN"],
+        )
+        head = person(
+            "head", "李明", "Li Ming", Position.SECTION_HEAD, sales_mgmt, director, hired=dt.date(2017, 8, 21)
+        )
         market_head = person("market.head", "孙悦", "Sun Yue", Position.SECTION_HEAD, market, director)
         service_head = person("service.head", "梁红", "Liang Hong", Position.SECTION_HEAD, service, director)
         support_head = person("support.head", "唐亮", "Tang Liang", Position.SECTION_HEAD, support, director)
-        lead_east = person("lead.east", "张伟", "Zhang Wei", Position.TEAM_LEAD, east, head, regions=["310000", "320000"])
-        lead_east2 = person("lead.east2", "徐静", "Xu Jing", Position.TEAM_LEAD, east2, head, regions=["330000", "340000"])
-        lead_south = person("lead.south", "陈静", "Chen Jing", Position.TEAM_LEAD, south, head, regions=["440000", "450000", "460000"])
-        lead_north = person("lead.north", "赵刚", "Zhao Gang", Position.TEAM_LEAD, north, head, regions=["110000", "120000", "130000"])
+        lead_east = person(
+            "lead.east", "张伟", "Zhang Wei", Position.TEAM_LEAD, east, head, regions=["310000", "320000"]
+        )
+        lead_east2 = person(
+            "lead.east2", "徐静", "Xu Jing", Position.TEAM_LEAD, east2, head, regions=["330000", "340000"]
+        )
+        lead_south = person(
+            "lead.south",
+            "陈静",
+            "Chen Jing",
+            Position.TEAM_LEAD,
+            south,
+            head,
+            regions=["440000", "450000", "460000"],
+        )
+        lead_north = person(
+            "lead.north",
+            "赵刚",
+            "Zhao Gang",
+            Position.TEAM_LEAD,
+            north,
+            head,
+            regions=["110000", "120000", "130000"],
+        )
         rep_east = person("rep.east", "刘洋", "Liu Yang", Position.REP, east, lead_east, regions=["310000"])
-        rep_south = person("rep.south", "黄丽", "Huang Li", Position.REP, south, lead_south, regions=["440100", "440300"])
+        rep_south = person(
+            "rep.south", "黄丽", "Huang Li", Position.REP, south, lead_south, regions=["440100", "440300"]
+        )
         agent = person("agent", "郑爽", "Zheng Shuang", Position.CS_AGENT, care, service_head)
         clerk = person("clerk", "何婷", "He Ting", Position.SUPPORT_CLERK, orders, support_head)
         analyst = person("analyst", "马超", "Ma Chao", Position.MARKET_ANALYST, research, market_head)
 
         for unit, unit_head in [
-            (department, director), (sales_mgmt, head), (market, market_head), (service, service_head),
-            (support, support_head), (east, lead_east), (east2, lead_east2), (south, lead_south),
+            (department, director),
+            (sales_mgmt, head),
+            (market, market_head),
+            (service, service_head),
+            (support, support_head),
+            (east, lead_east),
+            (east2, lead_east2),
+            (south, lead_south),
             (north, lead_north),
         ]:
             org.org_unit_update(actor=bootstrap, unit=unit, head=unit_head)
@@ -138,8 +316,14 @@ def load(*, seed: int = 2026) -> list[DemoLogin]:
             position = Position.REP
             manager = leads[unit.pk]
             if index >= 32:
-                unit, manager = [(care, service_head), (orders, support_head), (research, market_head)][index % 3]
-                position = {care.pk: Position.CS_AGENT, orders.pk: Position.SUPPORT_CLERK, research.pk: Position.MARKET_ANALYST}[unit.pk]
+                unit, manager = [(care, service_head), (orders, support_head), (research, market_head)][
+                    index % 3
+                ]
+                position = {
+                    care.pk: Position.CS_AGENT,
+                    orders.pk: Position.SUPPORT_CLERK,
+                    research.pk: Position.MARKET_ANALYST,
+                }[unit.pk]
             while True:
                 surname, given = rng.choice(SURNAMES), rng.choice(GIVEN)
                 unit_name = surname + given
@@ -161,7 +345,12 @@ def load(*, seed: int = 2026) -> list[DemoLogin]:
 
         # One rep has left (their login is closed); one leaves in two weeks (a departures queue item).
         today = timezone.localdate()
-        org.person_update(actor=bootstrap, person=extra[5], status=Person.Status.LEFT, left_date=today - dt.timedelta(days=40))
+        org.person_update(
+            actor=bootstrap,
+            person=extra[5],
+            status=Person.Status.LEFT,
+            left_date=today - dt.timedelta(days=40),
+        )
         org.person_update(actor=bootstrap, person=extra[9], left_date=today + dt.timedelta(days=14))
         # A new hire still waiting for a territory (a "people without a region" queue item).
         org.person_update(actor=bootstrap, person=extra[13], regions=[])
@@ -183,5 +372,7 @@ def demo_logins() -> list[DemoLogin]:
         ("clerk", "Sales-support clerk / 销售支持文员"),
         ("analyst", "Market analyst / 市场分析员"),
     ]
-    names = dict(Person.objects.filter(user__username__in=[r[0] for r in roles]).values_list("user__username", "name"))
+    names = dict(
+        Person.objects.filter(user__username__in=[r[0] for r in roles]).values_list("user__username", "name")
+    )
     return [DemoLogin(username=u, role=r, name=names.get(u, "")) for u, r in roles]

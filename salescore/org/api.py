@@ -1,10 +1,8 @@
 """REST endpoints for the organisation tree, people and regions. Thin: parse, call, shape."""
 
-from __future__ import annotations
-
 import datetime as dt
 
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from salescore.core.api import ErrorOut
@@ -212,7 +210,7 @@ def create_unit(request, payload: OrgUnitIn):
         head=_ref(Person, payload.head_id, "head_id"),
         sort_order=payload.sort_order,
     )
-    return 201, unit
+    return Status(201, unit)
 
 
 @router.patch("/org/units/{unit_id}", response={200: OrgUnitOut, **ERRORS})
@@ -234,7 +232,7 @@ def update_unit(request, unit_id: int, payload: OrgUnitPatch):
 @router.delete("/org/units/{unit_id}", response={204: None, **ERRORS})
 def delete_unit(request, unit_id: int):
     services.org_unit_delete(actor=request.auth, unit=selectors.org_unit_get(pk=unit_id))
-    return 204, None
+    return Status(204, None)
 
 
 # -- regions -----------------------------------------------------------------------------------
@@ -269,7 +267,7 @@ def create_region(request, payload: RegionIn):
         level=payload.level,
         parent=_ref(Region, payload.parent_id, "parent_id"),
     )
-    return 201, region
+    return Status(201, region)
 
 
 @router.patch("/regions/{region_id}", response={200: RegionOut, **ERRORS})
@@ -282,7 +280,7 @@ def update_region(request, region_id: int, payload: RegionPatch):
 @router.delete("/regions/{region_id}", response={204: None, **ERRORS})
 def delete_region(request, region_id: int):
     services.region_delete(actor=request.auth, region=selectors.region_get(pk=region_id))
-    return 204, None
+    return Status(204, None)
 
 
 # -- people ------------------------------------------------------------------------------------
@@ -326,7 +324,7 @@ def create_person(request, payload: PersonIn):
         email=payload.email,
         regions=_regions(payload.region_ids),
     )
-    return 201, selectors.person_get_for_user(user=request.auth, pk=person.pk)
+    return Status(201, selectors.person_get_for_user(user=request.auth, pk=person.pk))
 
 
 @router.patch("/people/{person_id}", response={200: PersonOut, **ERRORS})
@@ -347,4 +345,4 @@ def update_person(request, person_id: int, payload: PersonPatch):
 def delete_person(request, person_id: int):
     person = selectors.person_get_for_user(user=request.auth, pk=person_id)
     services.person_delete(actor=request.auth, person=person)
-    return 204, None
+    return Status(204, None)

@@ -33,7 +33,9 @@ class OrgUnitForm(VersionedForm):
     description_en = forms.CharField(
         label=_("Responsibilities (English)"), widget=forms.Textarea(attrs={"rows": 4}), required=False
     )
-    sort_order = forms.IntegerField(label=_("Order"), min_value=0, max_value=100000, initial=0, required=False)
+    sort_order = forms.IntegerField(
+        label=_("Order"), min_value=0, max_value=100000, initial=0, required=False
+    )
 
 
 class PersonForm(VersionedForm):
@@ -73,10 +75,18 @@ class PersonCreateForm(PersonForm):
 
 class PeopleFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    org_unit = forms.ModelChoiceField(label=_("Unit"), queryset=OrgUnit.objects.order_by("path"), required=False)
-    position = forms.ChoiceField(label=_("Position"), choices=[("", _("All positions")), *Position.choices], required=False)
-    status = forms.ChoiceField(label=_("Status"), choices=[("", _("All")), *Person.Status.choices], required=False)
-    region = forms.ModelChoiceField(label=_("Region"), queryset=Region.objects.order_by("path"), required=False)
+    org_unit = forms.ModelChoiceField(
+        label=_("Unit"), queryset=OrgUnit.objects.order_by("path"), required=False
+    )
+    position = forms.ChoiceField(
+        label=_("Position"), choices=[("", _("All positions")), *Position.choices], required=False
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", _("All")), *Person.Status.choices], required=False
+    )
+    region = forms.ModelChoiceField(
+        label=_("Region"), queryset=Region.objects.order_by("path"), required=False
+    )
     no_region = forms.BooleanField(label=_("Without region"), required=False)
     leaving = forms.IntegerField(required=False, min_value=0, max_value=3650, widget=forms.HiddenInput)
     order = forms.ChoiceField(
@@ -97,4 +107,6 @@ class RegionForm(VersionedForm):
     name = forms.CharField(label=_("Name (Chinese)"), max_length=100)
     name_en = forms.CharField(label=_("Name (English)"), max_length=100, required=False)
     level = forms.ChoiceField(label=_("Level"), choices=Region.Level.choices)
-    parent = forms.ModelChoiceField(label=_("Parent region"), queryset=Region.objects.order_by("path"), required=False)
+    parent = forms.ModelChoiceField(
+        label=_("Parent region"), queryset=Region.objects.order_by("path"), required=False
+    )

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from salescore.core.models import AuditedModel
 from salescore.core.permissions import Duty, Position
 
+
 class BilingualNameMixin(models.Model):
     name = models.CharField(_("name (Chinese)"), max_length=100)
     name_en = models.CharField(_("name (English)"), max_length=100, blank=True)

@@ -66,7 +66,9 @@ def people_list(
         people = people.filter(status=status)
     if region is not None:
         people = people.filter(
-            pk__in=Person.regions.through.objects.filter(region__path__startswith=region.path).values("person_id")
+            pk__in=Person.regions.through.objects.filter(region__path__startswith=region.path).values(
+                "person_id"
+            )
         )
     if no_region:
         people = people.filter(regions__isnull=True)
@@ -102,7 +104,9 @@ def headcount_by_section(*, user) -> list[dict]:
     # so the first 3 segments of a member's unit path name their section.
     prefix_len = (STEP + 1) * 3
     counts = dict(
-        Person.objects.filter(pk__in=visible_people(user), status=Person.Status.ACTIVE, org_unit__depth__gte=2)
+        Person.objects.filter(
+            pk__in=visible_people(user), status=Person.Status.ACTIVE, org_unit__depth__gte=2
+        )
         .annotate(section_path=Substr("org_unit__path", 1, prefix_len))
         .values("section_path")
         .annotate(n=Count("pk"))
@@ -112,7 +116,9 @@ def headcount_by_section(*, user) -> list[dict]:
     return [{"unit": section, "count": counts.get(section.path, 0)} for section in sections]
 
 
-def regions_list(*, parent: Region | None = None, level: str | None = None, q: str | None = None) -> QuerySet[Region]:
+def regions_list(
+    *, parent: Region | None = None, level: str | None = None, q: str | None = None
+) -> QuerySet[Region]:
     regions = Region.objects.all()
     if parent is not None:
         regions = regions.filter(parent=parent)
@@ -120,7 +126,9 @@ def regions_list(*, parent: Region | None = None, level: str | None = None, q: s
         regions = regions.filter(level=level)
     if q:
         regions = regions.filter(Q(name__icontains=q) | Q(name_en__icontains=q) | Q(code__startswith=q))
-    return regions.annotate(child_count=Count("children", filter=Q(children__deleted_at__isnull=True))).order_by("code")
+    return regions.annotate(
+        child_count=Count("children", filter=Q(children__deleted_at__isnull=True))
+    ).order_by("code")
 
 
 def region_get(*, pk) -> Region:

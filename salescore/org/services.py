@@ -75,7 +75,11 @@ def org_unit_create(
     required({"name": name, "kind": kind})
     _check_parent(kind, parent)
     if parent is not None and parent.is_deleted:
-        raise ApplicationError(_("The parent unit is deleted."), code="invalid_parent", fields={"parent": _("Choose a unit that exists.")})
+        raise ApplicationError(
+            _("The parent unit is deleted."),
+            code="invalid_parent",
+            fields={"parent": _("Choose a unit that exists.")},
+        )
     unit = OrgUnit(
         kind=kind,
         parent=parent,
@@ -207,13 +211,17 @@ def org_unit_restore(*, actor: User, record: OrgUnit) -> None:
 
 
 @transaction.atomic
-def region_create(*, actor: User, code: str, name: str, level: str, parent: Region | None = None, name_en: str = "") -> Region:
+def region_create(
+    *, actor: User, code: str, name: str, level: str, parent: Region | None = None, name_en: str = ""
+) -> Region:
     require(actor, Cap.ORG_MANAGE)
     code, name = (code or "").strip(), (name or "").strip()
     required({"code": code, "name": name, "level": level})
     expected = Region.ALLOWED_PARENT.get(level, "invalid")
     if expected == "invalid":
-        raise ApplicationError(_("Unknown region level."), code="invalid", fields={"level": _("Choose a level.")})
+        raise ApplicationError(
+            _("Unknown region level."), code="invalid", fields={"level": _("Choose a level.")}
+        )
     if (expected is None) != (parent is None) or (parent is not None and parent.level != expected):
         raise ApplicationError(
             _("This region level needs a different parent."),
@@ -234,7 +242,14 @@ def region_create(*, actor: User, code: str, name: str, level: str, parent: Regi
 
 
 @transaction.atomic
-def region_update(*, actor: User, region: Region, version: int | None = None, name: str | None = None, name_en: str | None = None) -> Region:
+def region_update(
+    *,
+    actor: User,
+    region: Region,
+    version: int | None = None,
+    name: str | None = None,
+    name_en: str | None = None,
+) -> Region:
     require(actor, Cap.ORG_MANAGE)
     data = {}
     if name is not None:
@@ -250,7 +265,9 @@ def region_update(*, actor: User, region: Region, version: int | None = None, na
 def region_delete(*, actor: User, region: Region) -> None:
     require(actor, Cap.ORG_MANAGE)
     if Region.objects.filter(parent=region).exists():
-        raise ApplicationError(_("Delete the regions inside %(name)s first.") % {"name": region}, code="has_children")
+        raise ApplicationError(
+            _("Delete the regions inside %(name)s first.") % {"name": region}, code="has_children"
+        )
     region.soft_delete(actor=actor)
 
 
@@ -258,9 +275,13 @@ def region_delete(*, actor: User, region: Region) -> None:
 def region_restore(*, actor: User, record: Region) -> None:
     require(actor, Cap.RECORDS_RESTORE)
     if record.parent is not None and record.parent.is_deleted:
-        raise ApplicationError(_("Restore its parent region %(name)s first.") % {"name": record.parent}, code="parent_deleted")
+        raise ApplicationError(
+            _("Restore its parent region %(name)s first.") % {"name": record.parent}, code="parent_deleted"
+        )
     if Region.objects.filter(code=record.code).exists():
-        raise ApplicationError(_("Region code %(code)s is already used.") % {"code": record.code}, code="duplicate")
+        raise ApplicationError(
+            _("Region code %(code)s is already used.") % {"code": record.code}, code="duplicate"
+        )
     record.restore(actor=actor)
 
 
@@ -351,7 +372,9 @@ def person_create(
         }
     )
     if position not in Position.values:
-        raise ApplicationError(_("Unknown position."), code="invalid", fields={"position": _("Choose a position.")})
+        raise ApplicationError(
+            _("Unknown position."), code="invalid", fields={"position": _("Choose a position.")}
+        )
     _check_unit_for_person(org_unit)
     _check_leader_can_place(access, org_unit)
     _check_manager(None, manager)
@@ -430,27 +453,49 @@ def _check_leader_can_place(access, unit: OrgUnit) -> None:
 
 
 @transaction.atomic
-def person_update(*, actor: User, person: Person, version: int | None = None, regions: list[Region] | None = None, **fields) -> Person:
+def person_update(
+    *, actor: User, person: Person, version: int | None = None, regions: list[Region] | None = None, **fields
+) -> Person:
     """Edit a person. ``fields`` may hold name, name_en, employee_no, position, org_unit,
     manager, hire_date, phone, email, status, left_date."""
     access = require(actor, Cap.PEOPLE_MANAGE)
     person = get_in_scope(Person.objects.all(), actor, person.pk) if access.scope != "all" else person
-    allowed = {"name", "name_en", "employee_no", "position", "org_unit", "manager", "hire_date", "phone", "email", "status", "left_date"}
+    allowed = {
+        "name",
+        "name_en",
+        "employee_no",
+        "position",
+        "org_unit",
+        "manager",
+        "hire_date",
+        "phone",
+        "email",
+        "status",
+        "left_date",
+    }
     unknown = set(fields) - allowed
     if unknown:
-        raise ApplicationError(_("These fields cannot be changed here: %(f)s.") % {"f": ", ".join(sorted(unknown))}, code="invalid")
+        raise ApplicationError(
+            _("These fields cannot be changed here: %(f)s.") % {"f": ", ".join(sorted(unknown))},
+            code="invalid",
+        )
     check_version(person, version)
     for key in ("name", "employee_no", "position", "hire_date"):
         if key in fields:
             required({key: fields[key]})
     if "position" in fields and fields["position"] not in Position.values:
-        raise ApplicationError(_("Unknown position."), code="invalid", fields={"position": _("Choose a position.")})
+        raise ApplicationError(
+            _("Unknown position."), code="invalid", fields={"position": _("Choose a position.")}
+        )
     if "org_unit" in fields:
         _check_unit_for_person(fields["org_unit"])
         _check_leader_can_place(access, fields["org_unit"])
     if "manager" in fields:
         _check_manager(person, fields["manager"])
-    if "employee_no" in fields and Person.objects.filter(employee_no=fields["employee_no"]).exclude(pk=person.pk).exists():
+    if (
+        "employee_no" in fields
+        and Person.objects.filter(employee_no=fields["employee_no"]).exclude(pk=person.pk).exists()
+    ):
         raise ApplicationError(
             _("Employee number %(no)s is already used.") % {"no": fields["employee_no"]},
             code="duplicate",
@@ -475,7 +520,9 @@ def person_update(*, actor: User, person: Person, version: int | None = None, re
 def _sync_login(person: Person) -> None:
     """A person who has left, or whose record is deleted, cannot sign in."""
     should_be_active = person.status == Person.Status.ACTIVE and not person.is_deleted
-    User.objects.filter(pk=person.user_id).exclude(is_active=should_be_active).update(is_active=should_be_active)
+    User.objects.filter(pk=person.user_id).exclude(is_active=should_be_active).update(
+        is_active=should_be_active
+    )
 
 
 @transaction.atomic
@@ -498,7 +545,8 @@ def person_restore(*, actor: User, record: Person) -> None:
     require(actor, Cap.RECORDS_RESTORE)
     if record.org_unit.is_deleted:
         raise ApplicationError(
-            _("Restore the unit %(name)s first, or move this person after restoring it.") % {"name": record.org_unit},
+            _("Restore the unit %(name)s first, or move this person after restoring it.")
+            % {"name": record.org_unit},
             code="parent_deleted",
         )
     if Person.objects.filter(employee_no=record.employee_no).exists():
@@ -513,7 +561,9 @@ def person_restore(*, actor: User, record: Person) -> None:
 def people_deactivate_departed(*, today: dt.date | None = None) -> int:
     """Mark as left everyone whose leaving date has come, and close their logins. Returns how many."""
     today = today or timezone.localdate()
-    due = list(Person.objects.filter(status=Person.Status.ACTIVE, left_date__isnull=False, left_date__lte=today))
+    due = list(
+        Person.objects.filter(status=Person.Status.ACTIVE, left_date__isnull=False, left_date__lte=today)
+    )
     for person in due:
         person.status = Person.Status.LEFT
         person.save()

@@ -40,7 +40,9 @@ def tree(request):
 def unit_detail(request, pk: int):
     require(request.user, Cap.ORG_VIEW)
     unit = selectors.org_unit_get(pk=pk)
-    members = selectors.people_list(user=request.user, org_unit=unit, status=Person.Status.ACTIVE, order="unit")
+    members = selectors.people_list(
+        user=request.user, org_unit=unit, status=Person.Status.ACTIVE, order="unit"
+    )
     page = paginate(members, page=request.GET.get("page", 1))
     children = selectors.org_unit_tree().filter(parent=unit)
     return render(
@@ -80,7 +82,9 @@ def unit_create(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            unit = services.org_unit_create(actor=request.user, kind=data["kind"], parent=data["parent"], **_unit_kwargs(data))
+            unit = services.org_unit_create(
+                actor=request.user, kind=data["kind"], parent=data["parent"], **_unit_kwargs(data)
+            )
         except ApplicationError as exc:
             form_error(form, exc)
         else:
@@ -112,7 +116,9 @@ def unit_edit(request, pk: int):
         try:
             version = data["version"]
             if data["parent"] is not None and data["parent"].pk != unit.parent_id:
-                services.org_unit_move(actor=request.user, unit=unit, new_parent=data["parent"], version=version)
+                services.org_unit_move(
+                    actor=request.user, unit=unit, new_parent=data["parent"], version=version
+                )
                 version = unit.version
             services.org_unit_update(actor=request.user, unit=unit, version=version, **_unit_kwargs(data))
         except ApplicationError as exc:
@@ -132,7 +138,9 @@ def unit_delete(request, pk: int):
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect("org:unit_detail", pk=unit.pk)
-    messages.success(request, _("%(name)s is deleted. It can be restored from the recycle bin.") % {"name": unit})
+    messages.success(
+        request, _("%(name)s is deleted. It can be restored from the recycle bin.") % {"name": unit}
+    )
     return redirect("org:tree")
 
 
@@ -187,9 +195,19 @@ def people_export(request):
     _form, queryset = _people_queryset(request)
     writer = csv.writer(_Echo())
     header = [
-        _("Employee number"), _("Name"), _("English name"), _("Username"), _("Position"),
-        _("Unit"), _("Manager"), _("Hire date"), _("Status"), _("Leaving date"),
-        _("Phone"), _("Email"), _("Regions"),
+        _("Employee number"),
+        _("Name"),
+        _("English name"),
+        _("Username"),
+        _("Position"),
+        _("Unit"),
+        _("Manager"),
+        _("Hire date"),
+        _("Status"),
+        _("Leaving date"),
+        _("Phone"),
+        _("Email"),
+        _("Regions"),
     ]
 
     def rows():
@@ -198,12 +216,18 @@ def people_export(request):
         for person in queryset.iterator(chunk_size=2000):
             yield writer.writerow(
                 [
-                    person.employee_no, person.name, person.name_en, person.user.username,
-                    person.get_position_display(), person.org_unit.display_name,
+                    person.employee_no,
+                    person.name,
+                    person.name_en,
+                    person.user.username,
+                    person.get_position_display(),
+                    person.org_unit.display_name,
                     person.manager.display_name if person.manager else "",
-                    person.hire_date.isoformat(), person.get_status_display(),
+                    person.hire_date.isoformat(),
+                    person.get_status_display(),
                     person.left_date.isoformat() if person.left_date else "",
-                    person.phone, person.email,
+                    person.phone,
+                    person.email,
                     " / ".join(r.display_name for r in person.regions.all()),
                 ]
             )
@@ -224,7 +248,9 @@ def person_detail(request, pk: int):
         "org/person_detail.html",
         {
             "person": person,
-            "reports": selectors.people_list(user=request.user, status=Person.Status.ACTIVE).filter(manager=person)[:50],
+            "reports": selectors.people_list(user=request.user, status=Person.Status.ACTIVE).filter(
+                manager=person
+            )[:50],
             "can_manage": access.can(Cap.PEOPLE_MANAGE),
             "can_unlock": access.can(Cap.ACCOUNTS_UNLOCK),
         },
@@ -266,19 +292,46 @@ def person_edit(request, pk: int):
     require(request.user, Cap.PEOPLE_MANAGE)
     person = selectors.person_get_for_user(user=request.user, pk=pk)
     initial = {
-        "employee_no": person.employee_no, "name": person.name, "name_en": person.name_en,
-        "position": person.position, "org_unit": person.org_unit, "manager": person.manager,
-        "hire_date": person.hire_date, "status": person.status, "left_date": person.left_date,
-        "phone": person.phone, "email": person.email, "regions": list(person.regions.all()),
+        "employee_no": person.employee_no,
+        "name": person.name,
+        "name_en": person.name_en,
+        "position": person.position,
+        "org_unit": person.org_unit,
+        "manager": person.manager,
+        "hire_date": person.hire_date,
+        "status": person.status,
+        "left_date": person.left_date,
+        "phone": person.phone,
+        "email": person.email,
+        "regions": list(person.regions.all()),
         "version": person.version,
     }
     form = PersonForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        fields = {k: data[k] for k in ["employee_no", "name", "name_en", "position", "org_unit", "manager", "hire_date", "status", "left_date", "phone", "email"]}
+        fields = {
+            k: data[k]
+            for k in [
+                "employee_no",
+                "name",
+                "name_en",
+                "position",
+                "org_unit",
+                "manager",
+                "hire_date",
+                "status",
+                "left_date",
+                "phone",
+                "email",
+            ]
+        }
         try:
             services.person_update(
-                actor=request.user, person=person, version=data["version"], regions=list(data["regions"]), **fields
+                actor=request.user,
+                person=person,
+                version=data["version"],
+                regions=list(data["regions"]),
+                **fields,
             )
         except ApplicationError as exc:
             form_error(form, exc)
@@ -297,7 +350,9 @@ def person_delete(request, pk: int):
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect("org:person_detail", pk=person.pk)
-    messages.success(request, _("%(name)s is deleted. It can be restored from the recycle bin.") % {"name": person})
+    messages.success(
+        request, _("%(name)s is deleted. It can be restored from the recycle bin.") % {"name": person}
+    )
     return redirect("org:people")
 
 
@@ -330,7 +385,13 @@ def regions(request):
     return render(
         request,
         "org/regions.html",
-        {"parent": parent, "ancestors": ancestors, "page": page, "q": q, "can_manage": access_for(request.user).can(Cap.ORG_MANAGE)},
+        {
+            "parent": parent,
+            "ancestors": ancestors,
+            "page": page,
+            "q": q,
+            "can_manage": access_for(request.user).can(Cap.ORG_MANAGE),
+        },
     )
 
 
@@ -340,17 +401,29 @@ def region_create(request):
     parent = Region.objects.filter(pk=request.GET.get("parent") or 0).first()
     initial = {}
     if parent is not None:
-        initial = {"parent": parent, "level": {v: k for k, v in Region.ALLOWED_PARENT.items() if v}.get(parent.level)}
+        initial = {
+            "parent": parent,
+            "level": {v: k for k, v in Region.ALLOWED_PARENT.items() if v}.get(parent.level),
+        }
     form = RegionForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            region = services.region_create(actor=request.user, code=data["code"], name=data["name"], name_en=data["name_en"], level=data["level"], parent=data["parent"])
+            region = services.region_create(
+                actor=request.user,
+                code=data["code"],
+                name=data["name"],
+                name_en=data["name_en"],
+                level=data["level"],
+                parent=data["parent"],
+            )
         except ApplicationError as exc:
             form_error(form, exc)
         else:
             messages.success(request, _("%(name)s is created.") % {"name": region})
-            return redirect(reverse("org:regions") + (f"?parent={region.parent_id}" if region.parent_id else ""))
+            return redirect(
+                reverse("org:regions") + (f"?parent={region.parent_id}" if region.parent_id else "")
+            )
     return render(request, "org/region_form.html", {"form": form, "region": None})
 
 
@@ -360,19 +433,34 @@ def region_edit(request, pk: int):
     region = selectors.region_get(pk=pk)
     form = RegionForm(
         request.POST or None,
-        initial={"code": region.code, "name": region.name, "name_en": region.name_en, "level": region.level, "parent": region.parent, "version": region.version},
+        initial={
+            "code": region.code,
+            "name": region.name,
+            "name_en": region.name_en,
+            "level": region.level,
+            "parent": region.parent,
+            "version": region.version,
+        },
     )
     for name in ("code", "level", "parent"):
         form.fields[name].disabled = True
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.region_update(actor=request.user, region=region, version=data["version"], name=data["name"], name_en=data["name_en"])
+            services.region_update(
+                actor=request.user,
+                region=region,
+                version=data["version"],
+                name=data["name"],
+                name_en=data["name_en"],
+            )
         except ApplicationError as exc:
             form_error(form, exc)
         else:
             messages.success(request, _("%(name)s is saved.") % {"name": region})
-            return redirect(reverse("org:regions") + (f"?parent={region.parent_id}" if region.parent_id else ""))
+            return redirect(
+                reverse("org:regions") + (f"?parent={region.parent_id}" if region.parent_id else "")
+            )
     return render(request, "org/region_form.html", {"form": form, "region": region})
 
 
@@ -385,5 +473,7 @@ def region_delete(request, pk: int):
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("%(name)s is deleted. It can be restored from the recycle bin.") % {"name": region})
+        messages.success(
+            request, _("%(name)s is deleted. It can be restored from the recycle bin.") % {"name": region}
+        )
     return redirect(reverse("org:regions") + (f"?parent={region.parent_id}" if region.parent_id else ""))

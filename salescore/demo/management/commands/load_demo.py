@@ -4,10 +4,15 @@ from salescore.demo import company
 
 
 class Command(BaseCommand):
-    help = "Load the demo company (星海智能装备有限公司) unless people already exist, then print the demo logins."
+    help = (
+        "Load the demo company (星海智能装备有限公司) unless people already exist, "
+        "then print the demo logins."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--quiet-if-loaded", action="store_true", help="Say nothing more when data exists.")
+        parser.add_argument(
+            "--quiet-if-loaded", action="store_true", help="Say nothing more when data exists."
+        )
 
     def handle(self, *args, **options):
         if company.is_loaded():
