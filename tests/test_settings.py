@@ -13,8 +13,14 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _run(env_overrides: dict[str, str], code: str = "import django; django.setup()") -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DEBUG", "HTTPS", "SECRET_KEY", "REDIS_URL"}}
+def _run(
+    env_overrides: dict[str, str], code: str = "import django; django.setup()"
+) -> subprocess.CompletedProcess:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "DEBUG", "HTTPS", "SECRET_KEY", "REDIS_URL"}
+    }
     env.update({"DJANGO_SETTINGS_MODULE": "config.settings", **env_overrides})
     return subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
@@ -59,7 +65,9 @@ def test_embedded_install_generates_its_own_key_once(tmp_path):
 
 
 def test_debug_is_off_unless_asked(tmp_path):
-    code = "from django.conf import settings; print(settings.DEBUG, settings.LANGUAGE_CODE, settings.TIME_ZONE)"
+    code = (
+        "from django.conf import settings; print(settings.DEBUG, settings.LANGUAGE_CODE, settings.TIME_ZONE)"
+    )
     result = _run({"SALESCORE_VAR_DIR": str(tmp_path)}, code)
     assert result.stdout.split() == ["False", "zh-hans", "Asia/Shanghai"]
 
