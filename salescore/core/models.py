@@ -178,10 +178,9 @@ class AuditedModel(models.Model):
 
     # Bookkeeping columns are not business changes; they would only add noise to History.
     audit_ignore = frozenset({"created_at", "created_by", "updated_at", "updated_by", "version"})
-    # Record scope (see core.permissions): the path to the owning Person, and an optional
-    # many-to-many of people the record is shared with. None means "not owned": reference data.
+    # Record scope (see core.permissions): the path to the owning Person. None means "not
+    # owned": reference data everyone may read. Owned records can also be shared (RecordShare).
     scope_owner_field: str | None = None
-    scope_shared_field: str | None = None
 
     class Meta:
         abstract = True
@@ -320,3 +319,30 @@ class AuditedModel(models.Model):
                     }
                 },
             )
+
+
+class RecordShare(models.Model):
+    """One business record shared with one person beyond its owner's chain of command.
+
+    One table for every kind of record, so "a rep sees their own and shared records" is one rule
+    in core.permissions. Granting and revoking are audited on the record itself.
+    """
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.BigIntegerField()
+    person = models.ForeignKey("org.Person", on_delete=models.CASCADE, related_name="shares")
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    granted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("shared record")
+        verbose_name_plural = _("shared records")
+        constraints = [
+            models.UniqueConstraint(fields=["content_type", "object_id", "person"], name="recordshare_unique")
+        ]
+        indexes = [models.Index(fields=["person", "content_type"], name="recordshare_person_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.content_type.model}#{self.object_id} -> {self.person_id}"

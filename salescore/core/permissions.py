@@ -5,7 +5,7 @@ Two questions, answered here and nowhere else:
 * What may this user *do*?  ``capabilities``: the union of what their position allows and what
   their section's duty (R1.2) adds. ``require(user, cap)`` raises 403 when missing.
 * Which records may this user *see*?  ``scope``: own, team, section or all. ``scope_queryset``
-  filters any business model by its owner (and the people it is shared with);
+  filters any business model by its owner (and the people it is shared with, RecordShare);
   ``get_in_scope`` returns one record or raises 404, so existence does not leak.
 
 Every list, detail, search, export and API goes through these functions.
@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 from django.http import Http404
@@ -240,7 +241,7 @@ def visible_people(user) -> models.QuerySet:
     return people.filter(pk=access.person_id).values("pk")
 
 
-def scope_filter(model: type[models.Model], user) -> Q | None:
+def scope_filter(model: type[models.Model], user, *, include_shared: bool = True) -> Q | None:
     """The Q that limits ``model`` to the user's scope, or None when nothing is hidden."""
     owner_field = getattr(model, "scope_owner_field", None)
     if owner_field is None:
@@ -251,26 +252,25 @@ def scope_filter(model: type[models.Model], user) -> Q | None:
     if access.scope == Scope.ALL:
         return None
     condition = Q(**{f"{owner_field}__in": visible_people(user)})
-    shared = getattr(model, "scope_shared_field", None)
-    if shared and access.person_id is not None:
-        m2m = model._meta.get_field(shared)
-        through = m2m.remote_field.through
-        shared_ids = through.objects.filter(**{m2m.m2m_reverse_field_name(): access.person_id}).values(
-            m2m.m2m_field_name()
-        )
+    if include_shared and access.person_id is not None:
+        # Records shared with this person (core.RecordShare) are visible whatever their owner.
+        RecordShare = apps.get_model("core", "RecordShare")
+        shared_ids = RecordShare.objects.filter(
+            content_type=ContentType.objects.get_for_model(model), person_id=access.person_id
+        ).values("object_id")
         condition |= Q(pk__in=shared_ids)
     return condition
 
 
-def scope_queryset(queryset: models.QuerySet, user) -> models.QuerySet:
+def scope_queryset(queryset: models.QuerySet, user, *, include_shared: bool = True) -> models.QuerySet:
     """Every list, search and export of a business record passes through here."""
-    condition = scope_filter(queryset.model, user)
+    condition = scope_filter(queryset.model, user, include_shared=include_shared)
     return queryset if condition is None else queryset.filter(condition)
 
 
-def get_in_scope(queryset: models.QuerySet, user, pk) -> models.Model:
+def get_in_scope(queryset: models.QuerySet, user, pk, *, include_shared: bool = True) -> models.Model:
     """One record the user may see, or 404 (never 403: existence must not leak)."""
     try:
-        return scope_queryset(queryset, user).get(pk=pk)
+        return scope_queryset(queryset, user, include_shared=include_shared).get(pk=pk)
     except (queryset.model.DoesNotExist, ValueError, TypeError):
         raise Http404 from None

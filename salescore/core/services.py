@@ -82,3 +82,61 @@ def required(values: dict[str, Any]) -> None:
             code="required",
             fields=missing,
         )
+
+
+def record_share(*, actor, record: models.Model, person) -> bool:
+    """Let ``person`` see ``record``. Only its owner or their managers (by scope) may share it;
+    someone who sees it only because it was shared with them may not pass it on.
+
+    Returns False when it was already shared. Audited on the record.
+    """
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import transaction
+
+    from salescore.core.models import AuditAction, RecordShare, audit_event
+    from salescore.core.permissions import get_in_scope
+
+    record = get_in_scope(type(record).objects.all(), actor, record.pk, include_shared=False)
+    if getattr(person, "status", "active") != "active" or person.is_deleted:
+        raise ApplicationError(
+            _("%(name)s has left and cannot be given access.") % {"name": person},
+            code="invalid_person",
+            fields={"person": _("Choose an active person.")},
+        )
+    with transaction.atomic():
+        _share, created = RecordShare.objects.get_or_create(
+            content_type=ContentType.objects.get_for_model(record),
+            object_id=record.pk,
+            person=person,
+            defaults={"granted_by": actor},
+        )
+        if created:
+            audit_event(
+                obj=record,
+                action=AuditAction.UPDATE,
+                actor=actor,
+                changes={"shared_with": {"old": None, "new": person.pk, "new_display": str(person)}},
+            )
+    return created
+
+
+def record_unshare(*, actor, record: models.Model, person) -> bool:
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import transaction
+
+    from salescore.core.models import AuditAction, RecordShare, audit_event
+    from salescore.core.permissions import get_in_scope
+
+    record = get_in_scope(type(record).objects.all(), actor, record.pk, include_shared=False)
+    with transaction.atomic():
+        deleted, _rows = RecordShare.objects.filter(
+            content_type=ContentType.objects.get_for_model(record), object_id=record.pk, person=person
+        ).delete()
+        if deleted:
+            audit_event(
+                obj=record,
+                action=AuditAction.UPDATE,
+                actor=actor,
+                changes={"shared_with": {"old": person.pk, "new": None, "old_display": str(person)}},
+            )
+    return bool(deleted)

@@ -1,0 +1,58 @@
+"""A rep sees their own records and the ones shared with them: one rule for every kind of record."""
+
+import pytest
+from django.http import Http404
+
+from salescore.core.models import AuditLog, RecordShare
+from salescore.core.permissions import scope_queryset
+from salescore.core.services import record_share, record_unshare
+from salescore.org.models import Person
+
+
+def visible_ids(member):
+    return set(scope_queryset(Person.objects.all(), member.user).values_list("pk", flat=True))
+
+
+def test_shared_record_becomes_visible_to_that_person_only(cast, client_as, api_as):
+    # Given rep_b's record, which rep_a (another team) cannot see
+    assert cast.rep_b.pk not in visible_ids(cast.rep_a)
+    assert client_as(cast.rep_a).get(f"/people/{cast.rep_b.pk}/").status_code == 404
+
+    # When rep_b's team lead shares it with rep_a
+    assert record_share(actor=cast.lead_b.user, record=cast.rep_b.person, person=cast.rep_a.person)
+
+    # Then rep_a sees it on the page, in the list and through the API; rep_a2 still does not
+    assert cast.rep_b.pk in visible_ids(cast.rep_a)
+    assert client_as(cast.rep_a).get(f"/people/{cast.rep_b.pk}/").status_code == 200
+    assert api_as(cast.rep_a).get(f"/api/v1/people/{cast.rep_b.pk}").status_code == 200
+    listed = {p["id"] for p in api_as(cast.rep_a).get("/api/v1/people").json()["items"]}
+    assert listed == {cast.rep_a.pk, cast.rep_b.pk}
+    assert cast.rep_b.pk not in visible_ids(cast.rep_a2)
+
+    # And the grant is in the record's history
+    last = AuditLog.objects.filter(object_id=cast.rep_b.pk).first()
+    assert last.changes["shared_with"]["new"] == cast.rep_a.pk
+    assert last.actor_id == cast.lead_b.user.pk
+
+
+def test_sharing_twice_is_one_grant(cast):
+    assert record_share(actor=cast.lead_b.user, record=cast.rep_b.person, person=cast.rep_a.person)
+    assert not record_share(actor=cast.lead_b.user, record=cast.rep_b.person, person=cast.rep_a.person)
+    assert RecordShare.objects.count() == 1
+
+
+def test_unshare_hides_it_again(cast, client_as):
+    record_share(actor=cast.director.user, record=cast.rep_b.person, person=cast.rep_a.person)
+    assert record_unshare(actor=cast.director.user, record=cast.rep_b.person, person=cast.rep_a.person)
+    assert client_as(cast.rep_a).get(f"/people/{cast.rep_b.pk}/").status_code == 404
+    assert not record_unshare(actor=cast.director.user, record=cast.rep_b.person, person=cast.rep_a.person)
+
+
+def test_only_those_who_see_a_record_by_scope_may_share_it(cast):
+    # rep_a cannot share rep_b's record: it does not exist for them
+    with pytest.raises(Http404):
+        record_share(actor=cast.rep_a.user, record=cast.rep_b.person, person=cast.rep_a2.person)
+    # a person who received a share cannot pass it on
+    record_share(actor=cast.lead_b.user, record=cast.rep_b.person, person=cast.rep_a.person)
+    with pytest.raises(Http404):
+        record_share(actor=cast.rep_a.user, record=cast.rep_b.person, person=cast.rep_a2.person)
