@@ -19,12 +19,15 @@ help:
 	@echo "make messages      refresh the zh-hans and en catalogues after changing strings"
 	@echo "make worker        a Celery worker (needs REDIS_URL)"
 
+# pip prints a warning per package for find-links folders some machines configure; hide only those.
+PIP_QUIET := 2>&1 | { grep -v "^WARNING: Location 'file:" || true; }
+
 $(PY):
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
+	set -o pipefail; $(PY) -m pip install --quiet --upgrade pip $(PIP_QUIET)
 
 $(VENV)/.installed: requirements.txt | $(PY)
-	$(PY) -m pip install --quiet -r requirements.txt
+	set -o pipefail; $(PY) -m pip install --quiet -r requirements.txt $(PIP_QUIET)
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
