@@ -42,6 +42,7 @@ gettext:
 
 setup: $(VENV)/.installed node_modules/.installed gettext
 	@mkdir -p var
+	$(PY) scripts/vendor_assets.py
 	$(MANAGE) compilemessages --ignore=.venv --ignore=node_modules -v 0
 	$(MANAGE) collectstatic --noinput -v 0
 

@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "salescore.core.middleware.AuditContextMiddleware",
     "salescore.core.middleware.ApplicationErrorMiddleware",
+    "salescore.core.middleware.ApiErrorShapeMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -146,6 +147,8 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap-icons", NODE_MODULES / "bootstrap-icons" / "font"),
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
     ("vendor/echarts", NODE_MODULES / "echarts" / "dist"),
+    # Noto Sans SC, regular and bold woff2 only, published by scripts/vendor_assets.py.
+    ("vendor/fonts", NODE_MODULES / ".salescore" / "fonts"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

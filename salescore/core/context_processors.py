@@ -9,7 +9,7 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {"menu": [], "access": None, "default_currency": settings.DEFAULT_CURRENCY}
     return {
-        "menu": menu_for(user),
+        "menu": menu_for(user, request.path),
         "access": access_for(user),
         "default_currency": settings.DEFAULT_CURRENCY,
     }

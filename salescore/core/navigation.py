@@ -49,10 +49,22 @@ def register_queue(queue: WorkQueue) -> None:
     QUEUES[queue.key] = queue
 
 
-def menu_for(user) -> list[dict]:
+def menu_for(user, path: str = "") -> list[dict]:
     access = access_for(user)
     entries = sorted((e for e in MENU.values() if access.can(e.capability)), key=lambda e: e.order)
-    return [{"key": e.key, "label": e.label, "url": reverse(e.url_name), "icon": e.icon} for e in entries]
+    rows = []
+    for entry in entries:
+        url = reverse(entry.url_name)
+        rows.append(
+            {
+                "key": entry.key,
+                "label": entry.label,
+                "url": url,
+                "icon": entry.icon,
+                "active": path == url if url == "/" else path.startswith(url),
+            }
+        )
+    return rows
 
 
 def queues_for(user) -> list[dict]:

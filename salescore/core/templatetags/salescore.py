@@ -22,7 +22,7 @@ def bs(field):
         css = "form-control"
     if field.errors:
         css += " is-invalid"
-    attrs = {"class": css}
+    attrs = {"class": css, "aria-label": str(field.label or field.name)}
     if field.errors:
         attrs["aria-invalid"] = "true"
         attrs["aria-describedby"] = f"{field.auto_id}_error"

@@ -33,6 +33,7 @@
       var data = JSON.parse(source.textContent);
       var chart = window.echarts.init(el, null, { renderer: "svg" });
       chart.setOption({
+        textStyle: { fontFamily: getComputedStyle(document.body).fontFamily },
         tooltip: { trigger: "axis" },
         grid: { left: 8, right: 16, top: 24, bottom: 8, containLabel: true },
         xAxis: { type: "value", minInterval: 1 },
@@ -44,6 +45,10 @@
       window.addEventListener("resize", function () { chart.resize(); });
     });
   }
-  document.addEventListener("DOMContentLoaded", function () { drawCharts(document); });
+  // Wait for web fonts so ECharts measures axis labels with the font it will draw them in.
+  document.addEventListener("DOMContentLoaded", function () {
+    var ready = document.fonts && document.fonts.ready ? document.fonts.ready : Promise.resolve();
+    ready.then(function () { drawCharts(document); });
+  });
   document.addEventListener("htmx:afterSwap", function (event) { drawCharts(event.target); });
 })();
