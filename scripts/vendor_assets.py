@@ -5,8 +5,8 @@ Chinese text must render on machines without a CJK system font (a fresh Linux de
 a CI browser). The npm package @fontsource/noto-sans-sc carries every weight in woff and woff2
 (76 MB); pages need only regular and bold in woff2 (about 7 MB, split by unicode-range so a
 browser downloads only the slices a page uses, and nothing when a system CJK font comes first in
-the CSS font stack). This copies those files and writes one stylesheet that references them, beside node_modules.
-Generated at set-up, never committed.
+the CSS font stack). This copies those files and writes one stylesheet that references them.
+Generated at set-up beside node_modules, never committed.
 """
 
 from __future__ import annotations
