@@ -18,8 +18,15 @@ from salescore.core.web import form_error, safe_next
 
 
 class LoginForm(forms.Form):
-    username = forms.CharField(label=gettext_lazy("Username"), max_length=150)
-    password = forms.CharField(label=gettext_lazy("Password"), widget=forms.PasswordInput)
+    username = forms.CharField(
+        label=gettext_lazy("Username"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
+    )
+    password = forms.CharField(
+        label=gettext_lazy("Password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
 
 
 class TokenForm(forms.Form):
