@@ -40,7 +40,7 @@ def history_for_record(*, user, model: type[AuditedModel], pk) -> tuple[AuditedM
     record = record_get_any_state(user=user, model=model, pk=pk)
     content_type = ContentType.objects.get_for_model(model)
     rows = AuditLog.objects.filter(content_type=content_type, object_id=record.pk).select_related(
-        "content_type"
+        "content_type", "actor__person"
     )
     return record, rows
 
@@ -57,7 +57,7 @@ def audit_log_list(
 ) -> models.QuerySet:
     """The whole trail, for those allowed to read all of it."""
     require(user, Cap.AUDIT_VIEW_ALL)
-    rows = AuditLog.objects.select_related("content_type")
+    rows = AuditLog.objects.select_related("content_type", "actor__person")
     if actor_id:
         rows = rows.filter(actor_id=actor_id)
     if action:

@@ -6,11 +6,12 @@ from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from salescore.core.errors import ApplicationError
-from salescore.core.history import describe_changes
+from salescore.core.history import describe_changes, origin_label, resolve_references
 from salescore.core.models import AuditAction, AuditedModel
 from salescore.core.navigation import queues_for
 from salescore.core.pagination import paginate
@@ -58,13 +59,22 @@ def home(request):
 
 
 def _rows(page_items):
+    labels = resolve_references(page_items)
     rows = []
     for row in page_items:
         model = row.content_type.model_class()
         link = None
         if model is not None and issubclass(model, AuditedModel):
             link = reverse("core:history", args=[model._meta.label_lower, row.object_id])
-        rows.append({"entry": row, "link": link, "changes": describe_changes(model, row.changes)})
+        rows.append(
+            {
+                "entry": row,
+                "link": link,
+                "actor": row.actor.get_full_name() if row.actor else row.actor_name,
+                "origin": origin_label(row.origin),
+                "changes": describe_changes(model, row.changes, labels),
+            }
+        )
     return rows
 
 
@@ -78,7 +88,7 @@ def history(request, model: str, pk: int):
         "core/history.html",
         {
             "record": record,
-            "model_name": model_class._meta.verbose_name,
+            "model_name": capfirst(model_class._meta.verbose_name),
             "page": page,
             "rows": _rows(page.items),
             "can_restore": record.is_deleted
