@@ -135,7 +135,13 @@ def install_error_handlers(api: NinjaAPI) -> None:
             exc.status_code, "error"
         )
         message = str(exc)
-        if exc.status_code == 403:
+        if exc.status_code == 403 and "CSRF" in message:
+            # A session caller without the CSRF token: their position is not the problem.
+            code = "csrf_failed"
+            message = _(
+                "The form was open too long or cookies are blocked. Go back, reload the page and try again."
+            )
+        elif exc.status_code == 403:
             message = _("Your position does not allow this action.")
         elif exc.status_code == 400 and "parse request body" in message:
             code, message = "invalid_json", _("The request body is not valid JSON.")
@@ -158,7 +164,9 @@ def build_api(*, title: str, version: str, description: str) -> NinjaAPI:
         title=title,
         version=version,
         description=description,
-        auth=[SessionAuth(), TokenAuth()],
+        # Token first: session auth runs its CSRF check before it looks for a session, so trying it
+        # first refused every write from a script that sends only a bearer token.
+        auth=[TokenAuth(), SessionAuth()],
         urls_namespace="api",
         docs_url="/docs",
     )

@@ -1,4 +1,6 @@
+from django.http import JsonResponse
 from django.utils.deprecation import MiddlewareMixin
+from django.utils.translation import gettext
 
 from salescore.core.audit import audit_context
 
@@ -58,3 +60,23 @@ class ApplicationErrorMiddleware(MiddlewareMixin):
             return None
         template = "htmx_error.html" if request.headers.get("HX-Request") else "error.html"
         return render(request, template, {"error": exception}, status=exception.status)
+
+
+class ApiErrorShapeMiddleware(MiddlewareMixin):
+    """API errors that Django or ninja answer by themselves (an unknown URL, a method the endpoint
+    does not take) leave in the same JSON shape as every other API error."""
+
+    def process_response(self, request, response):
+        if not request.path.startswith("/api/") or response.status_code not in (404, 405):
+            return response
+        if response.get("Content-Type", "").startswith("application/json"):
+            return response
+        if response.status_code == 404:
+            code, message = "not_found", gettext("Not found.")
+        else:
+            code = "method_not_allowed"
+            message = gettext("This endpoint does not accept %(method)s.") % {"method": request.method}
+        shaped = JsonResponse({"code": code, "message": message, "fields": {}}, status=response.status_code)
+        if response.has_header("Allow"):
+            shaped["Allow"] = response["Allow"]
+        return shaped

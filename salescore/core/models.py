@@ -191,6 +191,17 @@ class AuditedModel(models.Model):
         instance._audit_snapshot = dict(zip(field_names, values, strict=True))
         return instance
 
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None):
+        super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
+        # The reloaded values are the new baseline; otherwise the next save would record someone
+        # else's change as this actor's.
+        names = None if fields is None else set(fields)
+        snapshot = getattr(self, "_audit_snapshot", {})
+        for field in self._meta.concrete_fields:
+            if names is None or field.name in names or field.attname in names:
+                snapshot[field.attname] = getattr(self, field.attname)
+        self._audit_snapshot = snapshot
+
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from salescore.accounts.models import User
 from salescore.core.errors import ApplicationError
-from salescore.core.permissions import Cap, Duty, Position, get_in_scope, require
+from salescore.core.permissions import POSITION_SCOPE, Cap, Duty, Position, Scope, get_in_scope, require
 from salescore.core.services import check_version, model_update, required, validate_fields
 from salescore.core.tree import is_descendant, tree_move, tree_place
 from salescore.org.models import OrgUnit, Person, Region
@@ -154,10 +154,14 @@ def org_unit_update(
 
 
 @transaction.atomic
-def org_unit_move(*, actor: User, unit: OrgUnit, new_parent: OrgUnit, version: int | None = None) -> OrgUnit:
+def org_unit_move(
+    *, actor: User, unit: OrgUnit, new_parent: OrgUnit | None, version: int | None = None
+) -> OrgUnit:
     require(actor, Cap.ORG_MANAGE)
     check_version(unit, version)
     _check_parent(unit.kind, new_parent)
+    if new_parent is None:
+        return unit  # only a company passes the parent check without a parent: it stays on top
     if new_parent.pk == unit.pk or is_descendant(new_parent, unit):
         raise ApplicationError(
             _("A unit cannot be moved under itself or one of its own units."),
@@ -352,6 +356,7 @@ def person_create(
     """Create a person and their login in one step, or link an existing login (``user``)."""
     access = require(actor, Cap.PEOPLE_MANAGE)
     username, name, employee_no = (username or "").strip(), (name or "").strip(), (employee_no or "").strip()
+    email = (email or "").strip()  # the login gets the same address as the person
     if user is not None:
         username = user.username
         if Person.all_objects.filter(user=user).exists():
@@ -377,6 +382,7 @@ def person_create(
         )
     _check_unit_for_person(org_unit)
     _check_leader_can_place(access, org_unit)
+    _check_position_allowed(access, position)
     _check_manager(None, manager)
     if user is None and User.objects.filter(username__iexact=username).exists():
         raise ApplicationError(
@@ -402,7 +408,7 @@ def person_create(
         manager=manager,
         hire_date=hire_date,
         phone=(phone or "").strip(),
-        email=(email or "").strip(),
+        email=email,
     )
     validate_fields(person, ["employee_no", "name", "name_en", "position", "phone", "email"])
     try:
@@ -440,6 +446,22 @@ def _new_login(*, username: str, password: str, email: str) -> User:
         ) from None
     user.save()
     return user
+
+
+_SCOPE_RANK = {Scope.OWN: 0, Scope.TEAM: 1, Scope.SECTION: 2, Scope.ALL: 3}
+
+
+def _check_position_allowed(access, position: str) -> None:
+    """A leader gives only positions that see less than their own, so a team lead cannot make
+    anyone (themselves included) a team lead, section head or director."""
+    if access.scope == Scope.ALL:
+        return
+    if _SCOPE_RANK[POSITION_SCOPE[position]] >= _SCOPE_RANK[access.scope]:
+        raise ApplicationError(
+            _("You can only give positions below your own."),
+            code="out_of_scope",
+            fields={"position": _("Choose a position below your own.")},
+        )
 
 
 def _check_leader_can_place(access, unit: OrgUnit) -> None:
@@ -487,6 +509,8 @@ def person_update(
         raise ApplicationError(
             _("Unknown position."), code="invalid", fields={"position": _("Choose a position.")}
         )
+    if "position" in fields and fields["position"] != person.position:
+        _check_position_allowed(access, fields["position"])
     if "org_unit" in fields:
         _check_unit_for_person(fields["org_unit"])
         _check_leader_can_place(access, fields["org_unit"])

@@ -132,6 +132,7 @@ def unit_edit(request, pk: int):
 @login_required
 @require_POST
 def unit_delete(request, pk: int):
+    require(request.user, Cap.ORG_MANAGE)
     unit = selectors.org_unit_get(pk=pk)
     try:
         services.org_unit_delete(actor=request.user, unit=unit)
@@ -289,8 +290,9 @@ def person_create(request):
 
 @login_required
 def person_edit(request, pk: int):
-    require(request.user, Cap.PEOPLE_MANAGE)
+    # Scope first, like the API's PATCH: a record outside it is 404 whatever the position allows.
     person = selectors.person_get_for_user(user=request.user, pk=pk)
+    require(request.user, Cap.PEOPLE_MANAGE)
     initial = {
         "employee_no": person.employee_no,
         "name": person.name,
@@ -345,6 +347,7 @@ def person_edit(request, pk: int):
 @require_POST
 def person_delete(request, pk: int):
     person = selectors.person_get_for_user(user=request.user, pk=pk)
+    require(request.user, Cap.PEOPLE_MANAGE)  # else the refusal below would read like a rule
     try:
         services.person_delete(actor=request.user, person=person)
     except ApplicationError as exc:
@@ -467,6 +470,7 @@ def region_edit(request, pk: int):
 @login_required
 @require_POST
 def region_delete(request, pk: int):
+    require(request.user, Cap.ORG_MANAGE)
     region = selectors.region_get(pk=pk)
     try:
         services.region_delete(actor=request.user, region=region)
