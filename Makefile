@@ -72,7 +72,7 @@ test: setup lint
 test-unit: setup
 	$(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
 
-test-browser: setup
+test-browser: setup browser-deps
 	$(PY) -m pytest -m browser $(PYTEST_ARGS)
 
 PG_URL ?= postgres://postgres@127.0.0.1:5432/salescore_ci

@@ -32,12 +32,14 @@
       if (!source) { return; }
       var data = JSON.parse(source.textContent);
       var chart = window.echarts.init(el, null, { renderer: "svg" });
+      var fontFamily = getComputedStyle(document.body).fontFamily;
       chart.setOption({
-        textStyle: { fontFamily: getComputedStyle(document.body).fontFamily },
+        textStyle: { fontFamily: fontFamily },
         tooltip: { trigger: "axis" },
         grid: { left: 8, right: 16, top: 24, bottom: 8, containLabel: true },
-        xAxis: { type: "value", minInterval: 1 },
-        yAxis: { type: "category", data: data.labels, inverse: true },
+        // containLabel measures axis labels in their own font (default sans-serif), not textStyle's.
+        xAxis: { type: "value", minInterval: 1, axisLabel: { fontFamily: fontFamily } },
+        yAxis: { type: "category", data: data.labels, inverse: true, axisLabel: { fontFamily: fontFamily } },
         series: [{ type: "bar", name: data.title, data: data.values, itemStyle: { color: "#0d6efd" },
                    label: { show: true, position: "right" } }]
       });
