@@ -82,6 +82,8 @@ def trash_list(*, user, limit: int = 50) -> list[dict]:
     require(user, Cap.RECORDS_RESTORE)
     sections = []
     for label, entry in TRASH.items():
+        if entry.capability and not can(user, entry.capability):
+            continue  # shown only to those who may restore it
         deleted = scope_queryset(entry.model.all_objects.filter(deleted_at__isnull=False), user)
         sections.append(
             {
@@ -97,7 +99,7 @@ def trash_list(*, user, limit: int = 50) -> list[dict]:
 def trash_get(*, user, label: str, pk) -> tuple[AuditedModel, object]:
     require(user, Cap.RECORDS_RESTORE)
     entry = TRASH.get(label)
-    if entry is None:
+    if entry is None or (entry.capability and not can(user, entry.capability)):
         raise Http404
     try:
         record = scope_queryset(entry.model.all_objects.filter(deleted_at__isnull=False), user).get(pk=pk)

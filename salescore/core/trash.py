@@ -12,10 +12,11 @@ from django.db import models
 class TrashEntry:
     model: type[models.Model]
     restore: Callable  # restore(*, actor, record) -> None, a domain service
+    capability: str | None = None  # needed besides records.restore (e.g. org.manage for units)
 
 
 TRASH: dict[str, TrashEntry] = {}
 
 
-def register_trash(model: type[models.Model], *, restore: Callable) -> None:
-    TRASH[model._meta.label_lower] = TrashEntry(model=model, restore=restore)
+def register_trash(model: type[models.Model], *, restore: Callable, capability: str | None = None) -> None:
+    TRASH[model._meta.label_lower] = TrashEntry(model=model, restore=restore, capability=capability)

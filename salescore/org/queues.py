@@ -35,6 +35,6 @@ register_queue(
     )
 )
 
-register_trash(OrgUnit, restore=services.org_unit_restore)
+register_trash(OrgUnit, restore=services.org_unit_restore, capability=Cap.ORG_MANAGE)
 register_trash(Person, restore=services.person_restore)
-register_trash(Region, restore=services.region_restore)
+register_trash(Region, restore=services.region_restore, capability=Cap.ORG_MANAGE)

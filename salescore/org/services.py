@@ -278,6 +278,7 @@ def region_delete(*, actor: User, region: Region) -> None:
 @transaction.atomic
 def region_restore(*, actor: User, record: Region) -> None:
     require(actor, Cap.RECORDS_RESTORE)
+    require(actor, Cap.ORG_MANAGE)
     if record.parent is not None and record.parent.is_deleted:
         raise ApplicationError(
             _("Restore its parent region %(name)s first.") % {"name": record.parent}, code="parent_deleted"
@@ -453,7 +454,14 @@ _SCOPE_RANK = {Scope.OWN: 0, Scope.TEAM: 1, Scope.SECTION: 2, Scope.ALL: 3}
 
 def _check_position_allowed(access, position: str) -> None:
     """A leader gives only positions that see less than their own, so a team lead cannot make
-    anyone (themselves included) a team lead, section head or director."""
+    anyone (themselves included) a team lead, section head or director. The administrator
+    position (which edits the organisation) is given only by an administrator."""
+    if position == Position.ADMIN and not access.can(Cap.ORG_MANAGE):
+        raise ApplicationError(
+            _("Only an administrator can make someone an administrator."),
+            code="out_of_scope",
+            fields={"position": _("Choose a position below your own.")},
+        )
     if access.scope == Scope.ALL:
         return
     if _SCOPE_RANK[POSITION_SCOPE[position]] >= _SCOPE_RANK[access.scope]:
