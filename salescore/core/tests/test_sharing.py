@@ -1,6 +1,7 @@
 """A rep sees their own records and the ones shared with them: one rule for every kind of record."""
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.http import Http404
 
 from salescore.core.models import AuditLog, RecordShare
@@ -30,7 +31,9 @@ def test_shared_record_becomes_visible_to_that_person_only(cast, client_as, api_
     assert cast.rep_b.pk not in visible_ids(cast.rep_a2)
 
     # And the grant is in the record's history
-    last = AuditLog.objects.filter(object_id=cast.rep_b.pk).first()
+    last = AuditLog.objects.filter(
+        content_type=ContentType.objects.get_for_model(Person), object_id=cast.rep_b.pk
+    ).first()
     assert last.changes["shared_with"]["new"] == cast.rep_a.pk
     assert last.actor_id == cast.lead_b.user.pk
 

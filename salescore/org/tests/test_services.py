@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -160,7 +161,8 @@ def test_move_repaths_the_whole_subtree_in_one_update(cast):
 
     # then one UPDATE re-pathed the subtree, besides the one that saved the section's own row
     updates = [q["sql"] for q in queries if q["sql"].startswith('UPDATE "org_orgunit"')]
-    subtree = [sql for sql in updates if '"path" LIKE' in sql]
+    # SQLite writes "path" LIKE ..., PostgreSQL "org_orgunit"."path"::text LIKE ...
+    subtree = [sql for sql in updates if re.search(r'"path"(::text)? LIKE', sql)]
     assert len(subtree) == 1
     assert len(updates) == 2
     # and every descendant has the new prefix and the same depth as before (the levels did not change)

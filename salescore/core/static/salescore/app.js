@@ -53,4 +53,16 @@
     ready.then(function () { drawCharts(document); });
   });
   document.addEventListener("htmx:afterSwap", function (event) { drawCharts(event.target); });
+
+  // Chromium sometimes keeps showing empty boxes for text laid out before its unicode-range
+  // slice of the web font arrived; a re-layout once a batch of font loads finishes redraws it.
+  if (document.fonts && document.fonts.addEventListener) {
+    document.fonts.addEventListener("loadingdone", function () {
+      var body = document.body;
+      if (!body) { return; }
+      body.classList.add("fonts-reflow");
+      void body.offsetHeight;
+      body.classList.remove("fonts-reflow");
+    });
+  }
 })();
