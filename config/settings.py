@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "salescore.core",
     "salescore.accounts",
     "salescore.org",
+    "salescore.customers",
     "salescore.demo",
 ]
 

@@ -9,5 +9,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("accounts/", include("salescore.accounts.urls")),
     path("", include("salescore.org.urls")),
+    path("", include("salescore.customers.urls")),
     path("", include("salescore.core.urls")),
 ]

@@ -21,11 +21,14 @@ class ApplicationError(Exception):
         code: str = "invalid",
         fields: dict[str, Any] | None = None,
         status: int | None = None,
+        extra: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(message)
         self.message = str(message)
         self.code = code
         self.fields = fields or {}
+        # For pages only (e.g. the record a duplicate clashes with); the API shape stays fixed.
+        self.extra = extra or {}
         if status is not None:
             self.status = status
 

@@ -34,6 +34,7 @@ class AuditAction(models.TextChoices):
     UNLOCKED = "unlocked", _("Account unlocked")
     TOKEN_CREATED = "token_created", _("API token created")
     TOKEN_REVOKED = "token_revoked", _("API token revoked")
+    REVEAL = "reveal", _("Contact data revealed")
 
 
 class AuditLogQuerySet(models.QuerySet):

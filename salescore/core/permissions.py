@@ -65,6 +65,9 @@ class Cap:
     AUDIT_VIEW_ALL = "audit.view_all"
     RECORDS_RESTORE = "records.restore"
     API_TOKENS = "api.tokens"
+    CUSTOMERS_CREATE = "customers.create"
+    CUSTOMERS_EXPORT = "customers.export"  # the customer list as CSV (no contact data)
+    CONTACTS_EXPORT = "contacts.export"  # bulk export of people's phones and emails (R3.8)
     # Duty work (R1.2-R1.4): granted by the section a person sits in.
     TEAM_MANAGE = "team.manage"  # recruiting, training, evaluation, incentives (R1.3)
     TARGETS_MANAGE = "targets.manage"  # set targets and plans, track progress (R1.3)
@@ -74,7 +77,7 @@ class Cap:
 
 
 _EVERYONE = {Cap.ORG_VIEW, Cap.PEOPLE_VIEW, Cap.API_TOKENS}
-_MANAGERS = _EVERYONE | {Cap.PEOPLE_EXPORT}
+_MANAGERS = _EVERYONE | {Cap.PEOPLE_EXPORT, Cap.CUSTOMERS_EXPORT}
 
 POSITION_CAPABILITIES: dict[str, frozenset[str]] = {
     Position.ADMIN: frozenset(
@@ -85,6 +88,8 @@ POSITION_CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.ACCOUNTS_UNLOCK,
             Cap.AUDIT_VIEW_ALL,
             Cap.RECORDS_RESTORE,
+            Cap.CUSTOMERS_CREATE,
+            Cap.CONTACTS_EXPORT,
         }
     ),
     Position.DIRECTOR: frozenset(
@@ -95,6 +100,8 @@ POSITION_CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.RECORDS_RESTORE,
             Cap.TEAM_MANAGE,
             Cap.TARGETS_MANAGE,
+            Cap.CUSTOMERS_CREATE,
+            Cap.CONTACTS_EXPORT,
         }
     ),
     Position.SECTION_HEAD: frozenset(_MANAGERS),
@@ -107,8 +114,9 @@ POSITION_CAPABILITIES: dict[str, frozenset[str]] = {
 
 # What a section's duty adds, for everyone in it and for its leaders only.
 DUTY_CAPABILITIES: dict[str, frozenset[str]] = {
-    Duty.SALES_MANAGEMENT: frozenset(),
-    Duty.MARKET_EXPANSION: frozenset({Cap.MARKET_RESEARCH}),
+    # Sales teams and Market Expansion (the relationship network, R1.4) bring in customers.
+    Duty.SALES_MANAGEMENT: frozenset({Cap.CUSTOMERS_CREATE}),
+    Duty.MARKET_EXPANSION: frozenset({Cap.MARKET_RESEARCH, Cap.CUSTOMERS_CREATE}),
     Duty.CUSTOMER_SERVICE: frozenset({Cap.SERVICE_HANDLE}),
     Duty.SALES_SUPPORT: frozenset({Cap.ORDERS_PROCESS}),
 }
@@ -243,6 +251,14 @@ def visible_people(user) -> models.QuerySet:
 
 def scope_filter(model: type[models.Model], user, *, include_shared: bool = True) -> Q | None:
     """The Q that limits ``model`` to the user's scope, or None when nothing is hidden."""
+    via = getattr(model, "scope_via", None)
+    if via is not None:
+        # A child record (a customer's contact) is visible exactly when its parent is.
+        parent = model._meta.get_field(via).related_model
+        parent_condition = scope_filter(parent, user, include_shared=include_shared)
+        if parent_condition is None:
+            return None
+        return Q(**{f"{via}__in": parent._base_manager.filter(parent_condition).values("pk")})
     owner_field = getattr(model, "scope_owner_field", None)
     if owner_field is None:
         return None

@@ -28,7 +28,8 @@ def audited_model(label: str) -> type[AuditedModel]:
 
 def record_get_any_state(*, user, model: type[AuditedModel], pk) -> AuditedModel:
     """A record (live or deleted) the user may see, or 404. Reference data needs org.view."""
-    if model.scope_owner_field is None and not can(user, Cap.ORG_VIEW):
+    reference_data = model.scope_owner_field is None and getattr(model, "scope_via", None) is None
+    if reference_data and not can(user, Cap.ORG_VIEW):
         raise Http404
     try:
         return scope_queryset(model.all_objects.all(), user).get(pk=pk)

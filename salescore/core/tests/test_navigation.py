@@ -12,14 +12,14 @@ def _keys(rows):
 
 
 def test_menu_shows_only_what_the_position_allows(cast):
-    assert _keys(menu_for(cast.rep_a.user)) == {"org", "people", "regions"}
+    assert _keys(menu_for(cast.rep_a.user)) == {"customers", "org", "people", "regions"}
     assert {"audit", "trash"} <= _keys(menu_for(cast.director.user))
     assert "audit" not in _keys(menu_for(cast.lead_a.user))
 
 
 def test_menu_marks_the_current_page(cast):
     rows = {row["key"]: row["active"] for row in menu_for(cast.rep_a.user, "/people/12/")}
-    assert rows == {"org": False, "people": True, "regions": False}
+    assert rows == {"customers": False, "org": False, "people": True, "regions": False}
 
 
 def test_section_duty_decides_the_work_queues(cast):

@@ -25,24 +25,42 @@ from salescore.org.models import OrgUnit, Person
 from salescore.org.tests.factories import PersonFactory
 
 EVERYONE = {Cap.ORG_VIEW, Cap.PEOPLE_VIEW, Cap.API_TOKENS}
-MANAGERS = EVERYONE | {Cap.PEOPLE_EXPORT}
-SALES_LEADER = MANAGERS | {Cap.PEOPLE_MANAGE, Cap.TEAM_MANAGE, Cap.TARGETS_MANAGE}
+MANAGERS = EVERYONE | {Cap.PEOPLE_EXPORT, Cap.CUSTOMERS_EXPORT}
+SALES = {Cap.CUSTOMERS_CREATE}  # the sales teams bring in customers
+SALES_LEADER = MANAGERS | SALES | {Cap.PEOPLE_MANAGE, Cap.TEAM_MANAGE, Cap.TARGETS_MANAGE}
 
 # Written out by hand, not copied from the tables in permissions.py: this is the specification.
 EXPECTED_CAPABILITIES = {
     "admin": MANAGERS
-    | {Cap.ORG_MANAGE, Cap.PEOPLE_MANAGE, Cap.ACCOUNTS_UNLOCK, Cap.AUDIT_VIEW_ALL, Cap.RECORDS_RESTORE},
+    | SALES
+    | {
+        Cap.ORG_MANAGE,
+        Cap.PEOPLE_MANAGE,
+        Cap.ACCOUNTS_UNLOCK,
+        Cap.AUDIT_VIEW_ALL,
+        Cap.RECORDS_RESTORE,
+        Cap.CONTACTS_EXPORT,
+    },
     "director": MANAGERS
-    | {Cap.PEOPLE_MANAGE, Cap.AUDIT_VIEW_ALL, Cap.RECORDS_RESTORE, Cap.TEAM_MANAGE, Cap.TARGETS_MANAGE},
+    | SALES
+    | {
+        Cap.PEOPLE_MANAGE,
+        Cap.AUDIT_VIEW_ALL,
+        Cap.RECORDS_RESTORE,
+        Cap.TEAM_MANAGE,
+        Cap.TARGETS_MANAGE,
+        Cap.CONTACTS_EXPORT,
+    },
     "head": SALES_LEADER,
     "lead_a": SALES_LEADER,
     "lead_b": SALES_LEADER,
-    "rep_a": EVERYONE,
-    "rep_a2": EVERYONE,
-    "rep_b": EVERYONE,
+    "rep_a": EVERYONE | SALES,
+    "rep_a2": EVERYONE | SALES,
+    "rep_b": EVERYONE | SALES,
     "agent": EVERYONE | {Cap.SERVICE_HANDLE},
     "clerk": EVERYONE | {Cap.ORDERS_PROCESS},
-    "analyst": EVERYONE | {Cap.MARKET_RESEARCH},
+    # Market Expansion builds the relationship network (R1.4): it brings in customers too.
+    "analyst": EVERYONE | SALES | {Cap.MARKET_RESEARCH},
 }
 
 EXPECTED_SCOPE = {
@@ -121,10 +139,11 @@ def test_section_duty_gives_its_work_to_everyone_in_it(cast, duty, capability):
     # given a plain rep placed straight in the section (not a team)
     person = PersonFactory(org_unit=_section(duty), position=Position.REP)
 
-    # then the section's duty adds its capability, and only that one
+    # then the section's duty adds its work, and nothing beyond the duty's list
     caps = access_for(_fresh(person.user)).capabilities
     assert capability in caps
-    assert set(caps) == EVERYONE | {capability}
+    extra = SALES if duty == Duty.MARKET_EXPANSION else set()
+    assert set(caps) == EVERYONE | {capability} | extra
 
 
 def test_section_head_of_sales_management_manages_people_and_targets(cast):

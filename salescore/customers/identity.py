@@ -1,0 +1,99 @@
+"""Who a customer is: the unified social credit code, name keys for duplicate search, masking."""
+
+from __future__ import annotations
+
+import re
+
+# GB 32100-2015: 18 characters from this alphabet (no I, O, S, V, Z); the last is a check character.
+CREDIT_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+CREDIT_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+def credit_code_check_char(first17: str) -> str:
+    total = sum(
+        CREDIT_CODE_ALPHABET.index(ch) * w for ch, w in zip(first17, CREDIT_CODE_WEIGHTS, strict=True)
+    )
+    return CREDIT_CODE_ALPHABET[(31 - total % 31) % 31]
+
+
+def credit_code_problem(code: str) -> str | None:
+    """None when ``code`` is a valid unified social credit code, else what is wrong (English key)."""
+    if len(code) != 18:
+        return "length"
+    if any(ch not in CREDIT_CODE_ALPHABET for ch in code):
+        return "characters"
+    if credit_code_check_char(code[:17]) != code[17]:
+        return "check"
+    return None
+
+
+def normalize_credit_code(code: str) -> str:
+    return re.sub(r"\s+", "", code or "").upper()
+
+
+# Legal-form suffixes that make two spellings of one company look different.
+_SUFFIXES = [
+    "股份有限公司",
+    "有限责任公司",
+    "集团有限公司",
+    "有限公司",
+    "集团公司",
+    "分公司",
+    "集团",
+    "公司",
+    "co., ltd.",
+    "co.,ltd.",
+    "co. ltd.",
+    "co ltd",
+    "company limited",
+    "limited",
+    "ltd.",
+    "ltd",
+    "inc.",
+    "inc",
+    "corporation",
+    "corp.",
+    "corp",
+    "group",
+    "llc",
+    "gmbh",
+]
+_PUNCTUATION = re.compile(r"[\s\.,，。()（）\-_·&/]+")
+
+
+def name_key(name: str) -> str:
+    """The comparable core of a company name: lower case, no punctuation, no legal-form suffix."""
+    key = (name or "").strip().lower()
+    changed = True
+    while changed:
+        changed = False
+        for suffix in _SUFFIXES:
+            if key.endswith(suffix) and len(key) > len(suffix):
+                key = key[: -len(suffix)].rstrip(" ,.")
+                changed = True
+    return _PUNCTUATION.sub("", key)
+
+
+def normalize_phone(phone: str) -> str:
+    """Digits only, without a +86/0086 prefix, so '138 0013 8000' and '+86-13800138000' match."""
+    digits = re.sub(r"\D", "", phone or "")
+    for prefix in ("0086", "86"):
+        if digits.startswith(prefix) and len(digits) - len(prefix) == 11:
+            return digits[len(prefix) :]
+    return digits
+
+
+def mask_phone(phone: str) -> str:
+    if not phone:
+        return ""
+    digits = re.sub(r"\D", "", phone)
+    if len(digits) < 7:
+        return "*" * len(phone)
+    return f"{digits[:3]}****{digits[-4:]}"
+
+
+def mask_email(email: str) -> str:
+    if not email or "@" not in email:
+        return "*" * len(email or "")
+    local, domain = email.split("@", 1)
+    return f"{local[:1]}***@{domain}"

@@ -1,0 +1,184 @@
+"""Reads of customers and contacts, scoped through core.permissions; masking of contact data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from salescore.core.models import RecordShare
+from salescore.core.permissions import access_for, get_in_scope, scope_queryset
+from salescore.customers.identity import mask_email, mask_phone, name_key, normalize_phone
+from salescore.customers.models import Contact, Customer, Tag
+from salescore.org.models import Person, Region
+
+ORDERINGS = {
+    "-updated": ["-updated_at", "-id"],
+    "name": ["name", "id"],
+    "tier": ["tier", "-updated_at", "-id"],
+    "-created": ["-created_at", "-id"],
+    "-last_contact": ["-last_contact_at", "-id"],
+}
+
+
+def customer_list(
+    *,
+    user,
+    q: str | None = None,
+    tier: str | None = None,
+    industry: str | None = None,
+    region: Region | None = None,
+    owner: Person | None = None,
+    source: str | None = None,
+    tag: str | None = None,
+    mine: bool = False,
+    order: str = "-updated",
+) -> QuerySet[Customer]:
+    """The customers this user may see, filtered. The page, the API and the export share it."""
+    customers = scope_queryset(Customer.objects.all(), user)
+    if q:
+        q = q.strip()
+        digits = normalize_phone(q)
+        condition = Q(name__icontains=q) | Q(credit_code=q.upper())
+        key = name_key(q)
+        if key and key != q.lower():
+            condition |= Q(name_key__startswith=key)
+        if len(digits) >= 7:
+            condition |= Q(phone_key=digits)
+        if "@" in q:
+            condition |= Q(email__iexact=q)
+        customers = customers.filter(condition)
+    if tier:
+        customers = customers.filter(tier=tier)
+    if industry:
+        customers = customers.filter(industry=industry)
+    if region is not None:
+        customers = customers.filter(region__path__startswith=region.path)
+    if owner is not None:
+        customers = customers.filter(owner=owner)
+    if source:
+        customers = customers.filter(source=source)
+    if tag:
+        customers = customers.filter(
+            pk__in=Customer.tags.through.objects.filter(tag__name=tag).values("customer_id")
+        )
+    if mine:
+        access = access_for(user)
+        customers = customers.filter(owner_id=access.person_id)
+    return (
+        customers.select_related("owner", "region")
+        .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name")))
+        .annotate(contact_count=Count("contacts", filter=Q(contacts__deleted_at__isnull=True)))
+        .order_by(*ORDERINGS.get(order, ORDERINGS["-updated"]))
+    )
+
+
+def customer_get_for_user(*, user, pk) -> Customer:
+    return get_in_scope(Customer.objects.select_related("owner", "region").prefetch_related("tags"), user, pk)
+
+
+def collaborators(customer: Customer) -> QuerySet[Person]:
+    shared = RecordShare.objects.filter(
+        content_type=ContentType.objects.get_for_model(Customer), object_id=customer.pk
+    ).values("person_id")
+    return Person.objects.filter(pk__in=shared).order_by("name")
+
+
+def unmasked_customer_ids(*, user, customer_ids) -> set[int]:
+    """Customers whose contact data this user sees in full: the ones they own or collaborate on.
+
+    Everyone else who can see a customer (their managers, say) sees masked phones and emails and
+    may reveal one, which is logged (R3.8).
+    """
+    access = access_for(user)
+    if access.person_id is None:
+        return set()
+    ids = list(customer_ids)
+    owned = set(
+        Customer.all_objects.filter(pk__in=ids, owner_id=access.person_id).values_list("pk", flat=True)
+    )
+    shared = set(
+        RecordShare.objects.filter(
+            content_type=ContentType.objects.get_for_model(Customer),
+            object_id__in=ids,
+            person_id=access.person_id,
+        ).values_list("object_id", flat=True)
+    )
+    return owned | shared
+
+
+@dataclass
+class ContactView:
+    """A contact as this user may see it: private fields masked unless they need them."""
+
+    contact: Contact
+    masked: bool
+
+    def __getattr__(self, name):
+        return getattr(self.contact, name)
+
+    def _value(self, field: str) -> str:
+        raw = getattr(self.contact, field) or ""
+        if not self.masked or not raw:
+            return raw
+        return (
+            mask_email(raw) if field == "email" else mask_phone(raw) if field != "wechat" else raw[:1] + "***"
+        )
+
+    @property
+    def mobile_shown(self) -> str:
+        return self._value("mobile")
+
+    @property
+    def phone_shown(self) -> str:
+        return self._value("phone")
+
+    @property
+    def email_shown(self) -> str:
+        return self._value("email")
+
+    @property
+    def wechat_shown(self) -> str:
+        return self._value("wechat")
+
+
+def contacts_for_customer(*, user, customer: Customer) -> list[ContactView]:
+    masked = customer.pk not in unmasked_customer_ids(user=user, customer_ids=[customer.pk])
+    return [ContactView(contact, masked) for contact in Contact.objects.filter(customer=customer)]
+
+
+def contact_get_for_user(*, user, pk) -> Contact:
+    return get_in_scope(Contact.objects.select_related("customer"), user, pk)
+
+
+def contact_list(*, user, q: str | None = None, customer: Customer | None = None) -> QuerySet[Contact]:
+    contacts = scope_queryset(Contact.objects.all(), user)
+    if customer is not None:
+        contacts = contacts.filter(customer=customer)
+    if q:
+        q = q.strip()
+        condition = Q(name__icontains=q) | Q(customer__name__icontains=q)
+        digits = normalize_phone(q)
+        if len(digits) >= 7:
+            condition |= Q(mobile_key=digits)
+        if "@" in q:
+            condition |= Q(email__iexact=q)
+        contacts = contacts.filter(condition)
+    return contacts.select_related("customer").order_by("customer__name", "-is_primary", "name", "id")
+
+
+def similar_customers(*, user, name: str, exclude_pk=None, limit: int = 5) -> list[Customer]:
+    """Customers whose name matches once legal-form suffixes are removed (offered, not blocked)."""
+    key = name_key(name)
+    if len(key) < 2:
+        return []
+    matches = Customer.objects.filter(Q(name_key=key) | Q(name_key__startswith=key)).exclude(pk=exclude_pk)
+    return list(matches.select_related("owner").order_by("name")[:limit])
+
+
+def my_customer_count(user) -> int:
+    access = access_for(user)
+    if access.person_id is None:
+        return 0
+    return Customer.objects.filter(owner_id=access.person_id).count()

@@ -1,0 +1,348 @@
+"""Every write to customers and contacts. Duplicates are refused at entry (R3.2), contact data is
+revealed only with a trace (R3.8), collaborators are shares of the record (core.RecordShare)."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from salescore.accounts.models import User
+from salescore.core.errors import ApplicationError
+from salescore.core.models import AuditAction, audit_event
+from salescore.core.permissions import Cap, get_in_scope, require, scope_queryset
+from salescore.core.services import (
+    check_version,
+    model_update,
+    record_share,
+    record_unshare,
+    required,
+    validate_fields,
+)
+from salescore.customers.identity import (
+    credit_code_problem,
+    name_key,
+    normalize_credit_code,
+    normalize_phone,
+)
+from salescore.customers.models import Contact, Customer, Tag
+from salescore.org.models import Person
+
+CUSTOMER_FIELDS = {
+    "kind",
+    "name",
+    "credit_code",
+    "industry",
+    "size",
+    "tier",
+    "region",
+    "address",
+    "source",
+    "owner",
+    "phone",
+    "email",
+    "website",
+    "notes",
+}
+CONTACT_FIELDS = {"name", "title", "mobile", "phone", "email", "wechat", "role", "is_primary", "notes"}
+
+
+def _clean_credit_code(raw: str) -> str:
+    code = normalize_credit_code(raw)
+    if not code:
+        return ""
+    problem = credit_code_problem(code)
+    if problem:
+        reason = {
+            "length": _("A unified social credit code has 18 characters."),
+            "characters": _("It may use digits and the capital letters A–Y except I, O, S, V and Z."),
+            "check": _("The last character does not match the check character: a typing mistake?"),
+        }[problem]
+        raise ApplicationError(
+            _("%(code)s is not a valid unified social credit code.") % {"code": code},
+            code="invalid_credit_code",
+            fields={"credit_code": reason},
+        )
+    return code
+
+
+def _clash(user, existing: Customer, field: str, label: str) -> ApplicationError:
+    """A duplicate: name the existing customer, and link to it if the user may open it."""
+    visible = scope_queryset(Customer.objects.filter(pk=existing.pk), user).exists()
+    owner = existing.owner.display_name if existing.owner else _("the public pool")
+    return ApplicationError(
+        _("%(field)s is already used by %(name)s (owner: %(owner)s).")
+        % {"field": label, "name": existing.name, "owner": owner},
+        code="duplicate",
+        fields={field: _("Already used by customer #%(id)s.") % {"id": existing.pk}},
+        extra={
+            "existing_id": existing.pk,
+            "existing_url": reverse("customers:detail", args=[existing.pk]) if visible else None,
+        },
+    )
+
+
+def _check_duplicates(user, *, credit_code: str, phone_key: str, email: str, exclude_pk=None) -> None:
+    """Exact duplicates are refused at entry: same credit code, phone or email."""
+    others = Customer.objects.exclude(pk=exclude_pk).select_related("owner")
+    if credit_code:
+        existing = others.filter(credit_code=credit_code).first()
+        if existing:
+            raise _clash(user, existing, "credit_code", _("The credit code"))
+    if phone_key:
+        existing = others.filter(phone_key=phone_key).first()
+        if existing:
+            raise _clash(user, existing, "phone", _("The phone number"))
+    if email:
+        existing = others.filter(email__iexact=email).first()
+        if existing:
+            raise _clash(user, existing, "email", _("The email address"))
+
+
+def _check_owner(actor, owner: Person | None) -> None:
+    if owner is None:
+        return
+    if owner.is_deleted or owner.status != Person.Status.ACTIVE:
+        raise ApplicationError(
+            _("%(name)s has left and cannot own customers.") % {"name": owner},
+            code="invalid_owner",
+            fields={"owner": _("Choose an active person.")},
+        )
+    # Managers hand customers to people they lead; a rep can only own customers themselves.
+    if not scope_queryset(Person.objects.filter(pk=owner.pk), actor, include_shared=False).exists():
+        raise ApplicationError(
+            _("You can only give customers to people you manage."),
+            code="out_of_scope",
+            fields={"owner": _("Choose yourself or someone in your team.")},
+        )
+
+
+def _normalize(data: dict) -> dict:
+    data = dict(data)
+    for key in ("name", "address", "phone", "email", "website"):
+        if key in data and isinstance(data[key], str):
+            data[key] = data[key].strip()
+    if "credit_code" in data:
+        data["credit_code"] = _clean_credit_code(data["credit_code"] or "")
+    return data
+
+
+@transaction.atomic
+def customer_create(*, actor: User, tags: list[str] | None = None, **fields) -> Customer:
+    access = require(actor, Cap.CUSTOMERS_CREATE)
+    unknown = set(fields) - CUSTOMER_FIELDS
+    if unknown:
+        raise ApplicationError(
+            _("These fields cannot be set: %(f)s.") % {"f": ", ".join(sorted(unknown))}, code="invalid"
+        )
+    data = _normalize(fields)
+    required({"name": data.get("name")})
+    if "owner" not in data or data["owner"] is None:
+        if access.person_id is None:
+            raise ApplicationError(
+                _("Choose the owner of this customer."),
+                code="required",
+                fields={"owner": _("This field is required.")},
+            )
+        data["owner"] = Person.objects.get(pk=access.person_id)
+    _check_owner(actor, data["owner"])
+    customer = Customer(**data)
+    customer.name_key = name_key(customer.name)
+    customer.phone_key = normalize_phone(customer.phone)
+    validate_fields(customer, [k for k in data if k != "owner"] + ["name"])
+    _check_duplicates(
+        actor, credit_code=customer.credit_code, phone_key=customer.phone_key, email=customer.email
+    )
+    try:
+        with transaction.atomic():
+            customer.save(actor=actor)
+    except IntegrityError:
+        # Someone entered the same credit code a moment ago: report it like the check above.
+        _check_duplicates(actor, credit_code=customer.credit_code, phone_key="", email="")
+        raise
+    if tags:
+        customer_set_tags(actor=actor, customer=customer, names=tags)
+    return customer
+
+
+@transaction.atomic
+def customer_update(
+    *, actor: User, customer: Customer, version: int | None = None, tags: list[str] | None = None, **fields
+) -> Customer:
+    customer = get_in_scope(Customer.objects.all(), actor, customer.pk)
+    check_version(customer, version)
+    unknown = set(fields) - CUSTOMER_FIELDS
+    if unknown:
+        raise ApplicationError(
+            _("These fields cannot be changed here: %(f)s.") % {"f": ", ".join(sorted(unknown))},
+            code="invalid",
+        )
+    data = _normalize(fields)
+    if "name" in data:
+        required({"name": data["name"]})
+    if "owner" in data and data["owner"] != customer.owner:
+        if data["owner"] is None:
+            raise ApplicationError(
+                _("Choose the owner of this customer."),
+                code="required",
+                fields={"owner": _("This field is required.")},
+            )
+        _check_owner(actor, data["owner"])
+    credit_code = data.get("credit_code", customer.credit_code)
+    phone_key = normalize_phone(data.get("phone", customer.phone))
+    email = data.get("email", customer.email)
+    _check_duplicates(
+        actor,
+        credit_code=credit_code if credit_code != customer.credit_code else "",
+        phone_key=phone_key if phone_key != customer.phone_key else "",
+        email=email if email.lower() != customer.email.lower() else "",
+        exclude_pk=customer.pk,
+    )
+    if "name" in data:
+        customer.name_key = name_key(data["name"])
+    if "phone" in data:
+        customer.phone_key = phone_key
+    model_update(instance=customer, data=data, actor=actor)
+    if tags is not None:
+        customer_set_tags(actor=actor, customer=customer, names=tags)
+    return customer
+
+
+def customer_set_tags(*, actor: User, customer: Customer, names: list[str]) -> None:
+    cleaned = sorted({n.strip()[:40] for n in names if n and n.strip()})
+    existing = {t.name: t for t in Tag.objects.filter(name__in=cleaned)}
+    for name in cleaned:
+        if name not in existing:
+            existing[name], _created = Tag.objects.get_or_create(name=name)
+    customer.set_m2m("tags", [existing[n] for n in cleaned], actor=actor)
+
+
+@transaction.atomic
+def customer_delete(*, actor: User, customer: Customer) -> None:
+    customer = get_in_scope(Customer.objects.all(), actor, customer.pk, include_shared=False)
+    customer.soft_delete(actor=actor)
+
+
+@transaction.atomic
+def customer_restore(*, actor: User, record: Customer) -> None:
+    require(actor, Cap.RECORDS_RESTORE)
+    if record.credit_code and Customer.objects.filter(credit_code=record.credit_code).exists():
+        raise ApplicationError(
+            _("Another customer now has the credit code %(code)s.") % {"code": record.credit_code},
+            code="duplicate",
+        )
+    record.restore(actor=actor)
+
+
+def customer_add_collaborator(*, actor: User, customer: Customer, person: Person) -> bool:
+    """Share the customer with a colleague (协作人): they see it and its contacts unmasked."""
+    return record_share(actor=actor, record=customer, person=person)
+
+
+def customer_remove_collaborator(*, actor: User, customer: Customer, person: Person) -> bool:
+    return record_unshare(actor=actor, record=customer, person=person)
+
+
+# -- contacts --------------------------------------------------------------------------------
+
+
+def _contact_data(fields: dict) -> dict:
+    unknown = set(fields) - CONTACT_FIELDS
+    if unknown:
+        raise ApplicationError(
+            _("These fields cannot be set: %(f)s.") % {"f": ", ".join(sorted(unknown))}, code="invalid"
+        )
+    data = dict(fields)
+    for key in ("name", "title", "mobile", "phone", "email", "wechat"):
+        if key in data and isinstance(data[key], str):
+            data[key] = data[key].strip()
+    return data
+
+
+def _check_contact_duplicates(*, mobile_key: str, email: str, exclude_pk=None) -> None:
+    others = Contact.objects.exclude(pk=exclude_pk).select_related("customer")
+    for field, value, lookup in (("mobile", mobile_key, "mobile_key"), ("email", email, "email__iexact")):
+        if value:
+            existing = others.filter(**{lookup: value}).first()
+            if existing:
+                raise ApplicationError(
+                    _("This %(field)s already belongs to %(name)s of %(customer)s.")
+                    % {
+                        "field": Contact._meta.get_field(field).verbose_name,
+                        "name": existing.name,
+                        "customer": existing.customer.name,
+                    },
+                    code="duplicate",
+                    fields={field: _("Already used by contact #%(id)s.") % {"id": existing.pk}},
+                    extra={"existing_id": existing.customer_id},
+                )
+
+
+@transaction.atomic
+def contact_create(*, actor: User, customer: Customer, **fields) -> Contact:
+    customer = get_in_scope(Customer.objects.all(), actor, customer.pk)
+    data = _contact_data(fields)
+    required({"name": data.get("name")})
+    contact = Contact(customer=customer, **data)
+    contact.mobile_key = normalize_phone(contact.mobile)
+    validate_fields(contact, list(data))
+    _check_contact_duplicates(mobile_key=contact.mobile_key, email=contact.email)
+    if contact.is_primary:
+        _clear_primary(actor, customer, keep=None)
+    contact.save(actor=actor)
+    return contact
+
+
+def _clear_primary(actor, customer: Customer, keep) -> None:
+    for other in Contact.objects.filter(customer=customer, is_primary=True).exclude(pk=keep):
+        other.is_primary = False
+        other.save(actor=actor)
+
+
+@transaction.atomic
+def contact_update(*, actor: User, contact: Contact, version: int | None = None, **fields) -> Contact:
+    contact = get_in_scope(Contact.objects.select_related("customer"), actor, contact.pk)
+    check_version(contact, version)
+    data = _contact_data(fields)
+    if "name" in data:
+        required({"name": data["name"]})
+    mobile_key = normalize_phone(data.get("mobile", contact.mobile))
+    email = data.get("email", contact.email)
+    _check_contact_duplicates(
+        mobile_key=mobile_key if mobile_key != contact.mobile_key else "",
+        email=email if email.lower() != contact.email.lower() else "",
+        exclude_pk=contact.pk,
+    )
+    if "mobile" in data:
+        contact.mobile_key = mobile_key
+    if data.get("is_primary") and not contact.is_primary:
+        _clear_primary(actor, contact.customer, keep=contact.pk)
+    model_update(instance=contact, data=data, actor=actor)
+    return contact
+
+
+@transaction.atomic
+def contact_delete(*, actor: User, contact: Contact) -> None:
+    contact = get_in_scope(Contact.objects.all(), actor, contact.pk)
+    contact.soft_delete(actor=actor)
+
+
+@transaction.atomic
+def contact_restore(*, actor: User, record: Contact) -> None:
+    require(actor, Cap.RECORDS_RESTORE)
+    if record.customer.is_deleted:
+        raise ApplicationError(
+            _("Restore the customer %(name)s first.") % {"name": record.customer.name}, code="parent_deleted"
+        )
+    record.restore(actor=actor)
+
+
+def contact_reveal(*, actor: User, contact: Contact, field: str) -> str:
+    """The unmasked value of one private field, with an audit row saying who looked, when, at what."""
+    if field not in Contact.private_fields:
+        raise ApplicationError(_("This field cannot be revealed."), code="invalid", fields={"field": field})
+    contact = get_in_scope(Contact.objects.select_related("customer"), actor, contact.pk)
+    audit_event(
+        obj=contact, action=AuditAction.REVEAL, actor=actor, changes={field: {"old": None, "new": "***"}}
+    )
+    return getattr(contact, field)
