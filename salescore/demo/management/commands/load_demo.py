@@ -1,12 +1,12 @@
 from django.core.management.base import BaseCommand
 
-from salescore.demo import company
+from salescore.demo import company, customers
 
 
 class Command(BaseCommand):
     help = (
-        "Load the demo company (星海智能装备有限公司) unless people already exist, "
-        "then print the demo logins."
+        "Load the demo company (星海智能装备有限公司): each part (organisation, customers) only "
+        "when it has no data yet, so your data is kept. Then print the demo logins."
     )
 
     def add_arguments(self, parser):
@@ -16,10 +16,15 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if company.is_loaded():
-            self.stdout.write("Data already present: nothing loaded (your data is kept).")
+            self.stdout.write("Organisation already present: kept as it is.")
         else:
             company.load()
-            self.stdout.write(self.style.SUCCESS("Demo company loaded."))
+            self.stdout.write(self.style.SUCCESS("Demo organisation loaded."))
+        if customers.is_loaded():
+            self.stdout.write("Customers already present: kept as they are.")
+        else:
+            count = customers.load()
+            self.stdout.write(self.style.SUCCESS(f"Demo customers loaded: {count}."))
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password for all: {company.DEMO_PASSWORD}):")
         for login in company.demo_logins():
