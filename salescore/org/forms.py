@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from salescore.core.permissions import Duty, Position
 from salescore.org.models import OrgUnit, Person, Region
@@ -40,7 +41,7 @@ class OrgUnitForm(VersionedForm):
 
 class PersonForm(VersionedForm):
     employee_no = forms.CharField(label=_("Employee number"), max_length=32)
-    name = forms.CharField(label=_("Name"), max_length=100)
+    name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=100)
     name_en = forms.CharField(label=_("English name"), max_length=100, required=False)
     position = forms.ChoiceField(label=_("Position"), choices=Position.choices)
     org_unit = forms.ModelChoiceField(label=_("Unit"), queryset=OrgUnit.objects.order_by("path"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from salescore.core.models import AuditedModel
@@ -144,7 +144,7 @@ class Person(AuditedModel):
         related_name="person",
     )
     employee_no = models.CharField(_("employee number"), max_length=32)
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=100)
     name_en = models.CharField(_("English name"), max_length=100, blank=True)
     position = models.CharField(_("position"), max_length=32, choices=Position.choices)
     org_unit = models.ForeignKey(

@@ -35,10 +35,12 @@ def _check_parent(kind: str, parent: OrgUnit | None) -> None:
         )
     if expected is not None and (parent is None or parent.kind != expected):
         raise ApplicationError(
-            _("A %(kind)s must sit under a %(parent)s.")
+            _("A unit of kind “%(kind)s” must sit under a unit of kind “%(parent)s”.")
             % {"kind": OrgUnit.Kind(kind).label, "parent": OrgUnit.Kind(expected).label},
             code="invalid_parent",
-            fields={"parent": _("Choose a %(parent)s.") % {"parent": OrgUnit.Kind(expected).label}},
+            fields={
+                "parent": _("Choose a unit of kind “%(parent)s”.") % {"parent": OrgUnit.Kind(expected).label}
+            },
         )
 
 
@@ -577,8 +579,7 @@ def person_restore(*, actor: User, record: Person) -> None:
     require(actor, Cap.RECORDS_RESTORE)
     if record.org_unit.is_deleted:
         raise ApplicationError(
-            _("Restore the unit %(name)s first, or move this person after restoring it.")
-            % {"name": record.org_unit},
+            _("Restore the unit %(name)s first.") % {"name": record.org_unit},
             code="parent_deleted",
         )
     if Person.objects.filter(employee_no=record.employee_no).exists():

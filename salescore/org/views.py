@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from salescore.accounts.services import user_unlock
@@ -197,7 +198,7 @@ def people_export(request):
     writer = csv.writer(_Echo())
     header = [
         _("Employee number"),
-        _("Name"),
+        pgettext("person", "Name"),
         _("English name"),
         _("Username"),
         _("Position"),
@@ -283,7 +284,7 @@ def person_create(request):
         except ApplicationError as exc:
             form_error(form, exc)
         else:
-            messages.success(request, _("%(name)s is added.") % {"name": person})
+            messages.success(request, _("%(name)s is created.") % {"name": person})
             return redirect("org:person_detail", pk=person.pk)
     return render(request, "org/person_form.html", {"form": form, "person": None})
 

@@ -188,7 +188,7 @@ def test_400_for_a_broken_rule_names_the_field(cast, admin_api):
         "/api/v1/org/units", {"kind": "team", "name": "x", "parent_id": cast.department.pk}, content_type=JSON
     )
     body = _error(response, 400, "invalid_parent", "parent")
-    assert body["message"] == "A Team must sit under a Section."
+    assert body["message"] == "A unit of kind “Team” must sit under a unit of kind “Section”."
     _error(
         admin_api.post(
             "/api/v1/people",

@@ -58,7 +58,7 @@ def test_unit_form_shows_the_rule_beside_the_field(cast, admin):
     response = admin.post("/org/units/new/", _unit_form(name="错组", parent=cast.department.pk))
     assert response.status_code == 200
     html = response.content.decode()
-    assert "A Team must sit under a Section." in html
+    assert "A unit of kind “Team” must sit under a unit of kind “Section”." in html
     assert 'id="id_parent_error"' in html
     assert not OrgUnit.objects.filter(name="错组").exists()
 
