@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "salescore.accounts",
     "salescore.org",
     "salescore.customers",
+    "salescore.catalog",
+    "salescore.pipeline",
     "salescore.demo",
 ]
 

@@ -10,5 +10,6 @@ urlpatterns = [
     path("accounts/", include("salescore.accounts.urls")),
     path("", include("salescore.org.urls")),
     path("", include("salescore.customers.urls")),
+    path("", include("salescore.pipeline.urls")),
     path("", include("salescore.core.urls")),
 ]

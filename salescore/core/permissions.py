@@ -68,6 +68,8 @@ class Cap:
     CUSTOMERS_CREATE = "customers.create"
     CUSTOMERS_EXPORT = "customers.export"  # the customer list as CSV (no contact data)
     CONTACTS_EXPORT = "contacts.export"  # bulk export of people's phones and emails (R3.8)
+    PIPELINE_WORK = "pipeline.work"  # open and move opportunities (R3.1)
+    PROCESS_CONFIGURE = "process.configure"  # stages, entry criteria, scripts, catalogue (R3.1, R3.5)
     # Duty work (R1.2-R1.4): granted by the section a person sits in.
     TEAM_MANAGE = "team.manage"  # recruiting, training, evaluation, incentives (R1.3)
     TARGETS_MANAGE = "targets.manage"  # set targets and plans, track progress (R1.3)
@@ -90,6 +92,8 @@ POSITION_CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.RECORDS_RESTORE,
             Cap.CUSTOMERS_CREATE,
             Cap.CONTACTS_EXPORT,
+            Cap.PIPELINE_WORK,
+            Cap.PROCESS_CONFIGURE,
         }
     ),
     Position.DIRECTOR: frozenset(
@@ -102,6 +106,8 @@ POSITION_CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.TARGETS_MANAGE,
             Cap.CUSTOMERS_CREATE,
             Cap.CONTACTS_EXPORT,
+            Cap.PIPELINE_WORK,
+            Cap.PROCESS_CONFIGURE,
         }
     ),
     Position.SECTION_HEAD: frozenset(_MANAGERS),
@@ -115,7 +121,7 @@ POSITION_CAPABILITIES: dict[str, frozenset[str]] = {
 # What a section's duty adds, for everyone in it and for its leaders only.
 DUTY_CAPABILITIES: dict[str, frozenset[str]] = {
     # Sales teams and Market Expansion (the relationship network, R1.4) bring in customers.
-    Duty.SALES_MANAGEMENT: frozenset({Cap.CUSTOMERS_CREATE}),
+    Duty.SALES_MANAGEMENT: frozenset({Cap.CUSTOMERS_CREATE, Cap.PIPELINE_WORK}),
     Duty.MARKET_EXPANSION: frozenset({Cap.MARKET_RESEARCH, Cap.CUSTOMERS_CREATE}),
     Duty.CUSTOMER_SERVICE: frozenset({Cap.SERVICE_HANDLE}),
     Duty.SALES_SUPPORT: frozenset({Cap.ORDERS_PROCESS}),

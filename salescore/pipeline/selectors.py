@@ -1,0 +1,305 @@
+"""Reads of the sales process, scoped; the recommendation (R3.4) and the stage script (R3.5)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, F, Q, QuerySet, Sum, Window
+from django.db.models.functions import RowNumber
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from salescore.catalog.models import Product
+from salescore.core.permissions import access_for, get_in_scope, scope_queryset
+from salescore.customers.models import Customer
+from salescore.org.models import Person
+from salescore.pipeline.gates import missing_criteria
+from salescore.pipeline.models import (
+    Activity,
+    NeedsAnalysis,
+    Opportunity,
+    OpportunityProduct,
+    Script,
+    Stage,
+    StageChange,
+)
+
+OPPORTUNITY_ORDERINGS = {
+    "-updated": ["-updated_at", "-id"],
+    "close_date": ["expected_close_date", "id"],
+    "-amount": ["-amount", "-id"],
+    "stage": ["stage__sort_order", "-updated_at", "-id"],
+}
+
+
+def stages(*, include_inactive: bool = False) -> list[Stage]:
+    rows = Stage.objects.all()
+    if not include_inactive:
+        rows = rows.filter(active=True)
+    return list(rows.order_by("sort_order"))
+
+
+def opportunity_list(
+    *,
+    user,
+    q: str | None = None,
+    stage: Stage | None = None,
+    owner: Person | None = None,
+    customer: Customer | None = None,
+    open_only: bool = False,
+    closing_before: dt.date | None = None,
+    order: str = "-updated",
+) -> QuerySet[Opportunity]:
+    rows = scope_queryset(Opportunity.objects.all(), user)
+    if q:
+        q = q.strip()
+        rows = rows.filter(Q(name__icontains=q) | Q(customer__name__icontains=q))
+    if stage is not None:
+        rows = rows.filter(stage=stage)
+    if owner is not None:
+        rows = rows.filter(owner=owner)
+    if customer is not None:
+        rows = rows.filter(customer=customer)
+    if open_only:
+        rows = rows.filter(stage__is_won=False, stage__is_lost=False)
+    if closing_before is not None:
+        rows = rows.filter(expected_close_date__lte=closing_before)
+    return rows.select_related("customer", "owner", "stage").order_by(
+        *OPPORTUNITY_ORDERINGS.get(order, OPPORTUNITY_ORDERINGS["-updated"])
+    )
+
+
+def opportunity_get_for_user(*, user, pk) -> Opportunity:
+    return get_in_scope(
+        Opportunity.objects.select_related("customer", "owner", "stage").prefetch_related("contacts"),
+        user,
+        pk,
+    )
+
+
+@dataclass
+class BoardColumn:
+    stage: Stage
+    cards: list[Opportunity]
+    count: int
+    amount: Decimal
+
+
+def board(*, user, owner: Person | None = None, per_stage: int = 30) -> list[BoardColumn]:
+    """The pipeline board: per stage its newest cards, how many there are and their total amount.
+
+    Two queries whatever the size: one aggregate for counts and sums, one for the cards (the
+    newest ``per_stage`` per stage by a window rank computed in the database).
+    """
+    base = opportunity_list(user=user, owner=owner)
+    columns = stages()
+    totals = {
+        row["stage_id"]: row
+        for row in base.order_by().values("stage_id").annotate(n=Count("pk"), total=Sum("amount"))
+    }
+    ranked = base.annotate(
+        rank=Window(
+            RowNumber(), partition_by=[F("stage_id")], order_by=[F("updated_at").desc(), F("id").desc()]
+        )
+    )
+    cards: dict[int, list[Opportunity]] = {}
+    for opportunity in ranked.filter(rank__lte=per_stage):
+        cards.setdefault(opportunity.stage_id, []).append(opportunity)
+    return [
+        BoardColumn(
+            stage=stage,
+            cards=cards.get(stage.pk, [])[:per_stage],
+            count=totals.get(stage.pk, {}).get("n", 0),
+            amount=totals.get(stage.pk, {}).get("total") or Decimal("0.00"),
+        )
+        for stage in columns
+    ]
+
+
+@dataclass
+class TimelineEntry:
+    at: dt.datetime
+    kind: str  # activity | stage
+    activity: Activity | None = None
+    change: StageChange | None = None
+
+
+def timeline(
+    *, user, customer: Customer | None = None, opportunity: Opportunity | None = None, limit: int = 50
+) -> list[TimelineEntry]:
+    """Activities and stage changes, newest first, in one list (orders and tickets join later)."""
+    activities = scope_queryset(Activity.objects.all(), user).select_related(
+        "owner", "contact", "opportunity"
+    )
+    changes = StageChange.objects.select_related("from_stage", "to_stage", "actor__person", "opportunity")
+    if opportunity is not None:
+        activities = activities.filter(opportunity=opportunity)
+        changes = changes.filter(opportunity=opportunity)
+    elif customer is not None:
+        activities = activities.filter(customer=customer)
+        changes = changes.filter(
+            opportunity__in=scope_queryset(Opportunity.objects.filter(customer=customer), user)
+        )
+    entries = [TimelineEntry(at=a.occurred_at, kind="activity", activity=a) for a in activities[:limit]]
+    entries += [
+        TimelineEntry(at=c.at, kind="stage", change=c) for c in changes.order_by("-at", "-id")[:limit]
+    ]
+    entries.sort(key=lambda entry: entry.at, reverse=True)
+    return entries[:limit]
+
+
+def activity_list(
+    *,
+    user,
+    owner: Person | None = None,
+    channel: str | None = None,
+    customer: Customer | None = None,
+    q: str | None = None,
+    followups_only: bool = False,
+) -> QuerySet[Activity]:
+    rows = scope_queryset(Activity.objects.all(), user)
+    if owner is not None:
+        rows = rows.filter(owner=owner)
+    if channel:
+        rows = rows.filter(channel=channel)
+    if customer is not None:
+        rows = rows.filter(customer=customer)
+    if q:
+        rows = rows.filter(Q(subject__icontains=q.strip()) | Q(customer__name__icontains=q.strip()))
+    if followups_only:
+        rows = rows.filter(next_step_due__isnull=False, next_step_done=False).order_by("next_step_due", "id")
+        return rows.select_related("customer", "owner", "contact", "opportunity")
+    return rows.select_related("customer", "owner", "contact", "opportunity").order_by("-occurred_at", "-id")
+
+
+def followups_due_count(user) -> int:
+    """My follow-ups due today or overdue."""
+    access = access_for(user)
+    if access.person_id is None:
+        return 0
+    return Activity.objects.filter(
+        owner_id=access.person_id, next_step_done=False, next_step_due__lte=timezone.localdate()
+    ).count()
+
+
+def needs_for(opportunity: Opportunity) -> NeedsAnalysis | None:
+    return NeedsAnalysis.objects.filter(opportunity=opportunity).prefetch_related("features").first()
+
+
+def proposed_products(opportunity: Opportunity) -> QuerySet[OpportunityProduct]:
+    return OpportunityProduct.objects.filter(opportunity=opportunity).select_related(
+        "product", "product__category"
+    )
+
+
+@dataclass
+class Recommendation:
+    product: Product
+    score: Decimal
+    reasons: list[str] = field(default_factory=list)
+    proposed: bool = False
+
+
+def recommend_products(*, opportunity: Opportunity, limit: int = 8) -> list[Recommendation]:
+    """Rank active products for the opportunity from its needs (R3.4), saying why.
+
+    Score out of 100: needed features the product has (60), fit with the customer's industry (15)
+    and size (10), and how often won deals of customers in the same industry bought it (15).
+    A fixed number of queries: the needs, the products with their features, the won-deal counts.
+    """
+    needs = needs_for(opportunity)
+    wanted = {f.pk: f for f in needs.features.all()} if needs else {}
+    customer = opportunity.customer
+    products = list(
+        Product.objects.filter(active=True)
+        .select_related("category")
+        .prefetch_related("features")
+        .order_by("code")
+    )
+    won_with = (
+        dict(
+            OpportunityProduct.objects.filter(
+                opportunity__stage__is_won=True,
+                opportunity__customer__industry=customer.industry,
+                opportunity__deleted_at__isnull=True,
+            )
+            .exclude(opportunity=opportunity)
+            .values("product_id")
+            .annotate(n=Count("opportunity_id", distinct=True))
+            .values_list("product_id", "n")
+        )
+        if customer.industry
+        else {}
+    )
+    most_won = max(won_with.values(), default=0)
+    proposed = set(
+        OpportunityProduct.objects.filter(opportunity=opportunity).values_list("product_id", flat=True)
+    )
+    ranked = []
+    for product in products:
+        reasons = []
+        score = Decimal(0)
+        has = {f.pk for f in product.features.all()}
+        if wanted:
+            matched = [wanted[pk].display_name for pk in wanted if pk in has]
+            if matched:
+                score += Decimal(60) * len(matched) / len(wanted)
+                reasons.append(
+                    _("meets %(n)s of %(total)s needed features: %(list)s")
+                    % {"n": len(matched), "total": len(wanted), "list": ", ".join(matched)}
+                )
+        if customer.industry and customer.industry in (product.industries or []):
+            score += 15
+            reasons.append(
+                _("made for the customer's industry (%(industry)s)")
+                % {"industry": customer.get_industry_display()}
+            )
+        if customer.size and customer.size in (product.sizes or []):
+            score += 10
+            reasons.append(_("fits a company of this size"))
+        if won_with.get(product.pk):
+            score += Decimal(15) * won_with[product.pk] / most_won
+            reasons.append(
+                _("bought in %(n)s won deals with customers of the same industry")
+                % {"n": won_with[product.pk]}
+            )
+        if needs and needs.budget_max is not None and product.price_floor > needs.budget_max:
+            score -= 10
+            reasons.append(_("its price floor is above the customer's budget"))
+        if score > 0:
+            ranked.append(
+                Recommendation(
+                    product=product,
+                    score=score.quantize(Decimal("0.1")),
+                    reasons=reasons,
+                    proposed=product.pk in proposed,
+                )
+            )
+    ranked.sort(key=lambda r: (-r.score, r.product.code))
+    return ranked[:limit]
+
+
+def scripts_for(opportunity: Opportunity) -> list[Script]:
+    """The standard script for the opportunity's current stage (R3.5): general ones and those for
+    its proposed products."""
+    product_ids = list(
+        OpportunityProduct.objects.filter(opportunity=opportunity).values_list("product_id", flat=True)
+    )
+    return list(
+        Script.objects.filter(stage=opportunity.stage, active=True)
+        .filter(Q(product__isnull=True) | Q(product_id__in=product_ids))
+        .select_related("product")
+        .order_by("product_id", "title")
+    )
+
+
+def gate_status(opportunity: Opportunity) -> list[dict]:
+    """For each later open stage, which entry criteria are still missing (shown on the page)."""
+    rows = []
+    for stage in stages():
+        if stage.sort_order <= opportunity.stage.sort_order or stage.is_closed:
+            continue
+        rows.append({"stage": stage, "missing": missing_criteria(opportunity, stage)})
+    return rows
