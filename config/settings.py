@@ -204,6 +204,8 @@ if EMAIL_HOST:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "salescore@localhost")
+# The address people reach SalesCore at, for links in e-mails.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000") or "http://127.0.0.1:8000"
 
 NINJA_PAGINATION_MAX_LIMIT = 100
 

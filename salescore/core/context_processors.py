@@ -1,6 +1,8 @@
 from django.conf import settings
+from django.utils.functional import SimpleLazyObject
 
 from salescore.core.navigation import menu_for
+from salescore.core.notifications import unread_count
 from salescore.core.permissions import access_for
 
 
@@ -12,4 +14,5 @@ def navigation(request):
         "menu": menu_for(user, request.path),
         "access": access_for(user),
         "default_currency": settings.DEFAULT_CURRENCY,
+        "unread_notifications": SimpleLazyObject(lambda: unread_count(user)),
     }

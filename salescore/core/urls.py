@@ -9,5 +9,7 @@ urlpatterns = [
     path("history/<str:model>/<int:pk>/", views.history, name="history"),
     path("audit/", views.audit_log, name="audit_log"),
     path("trash/", views.trash, name="trash"),
+    path("inbox/", views.inbox, name="inbox"),
+    path("inbox/read/", views.inbox_read, name="inbox_read"),
     path("trash/<str:model>/<int:pk>/restore/", views.restore, name="restore"),
 ]

@@ -10,6 +10,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from salescore.core import notifications
 from salescore.core.errors import ApplicationError
 from salescore.core.history import describe_changes, origin_label, resolve_references
 from salescore.core.models import AuditAction, AuditedModel
@@ -142,3 +143,20 @@ def restore(request, model: str, pk: int):
     else:
         messages.success(request, _("%(record)s is restored.") % {"record": record})
     return redirect(safe_next(request, "core:trash"))
+
+
+@login_required
+def inbox(request):
+    rows = notifications.inbox(request.user)
+    if request.GET.get("unread") == "1":
+        rows = rows.filter(read_at__isnull=True)
+    page = paginate(rows, page=request.GET.get("page", 1), page_size=30)
+    return render(request, "core/inbox.html", {"page": page, "unread_only": request.GET.get("unread") == "1"})
+
+
+@login_required
+@require_POST
+def inbox_read(request):
+    ids = request.POST.getlist("id") or None
+    notifications.mark_read(user=request.user, ids=ids)
+    return redirect(safe_next(request, "core:inbox"))
