@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "salescore.customers",
     "salescore.catalog",
     "salescore.pipeline",
+    "salescore.leads",
     "salescore.demo",
 ]
 
@@ -190,6 +191,10 @@ CELERY_BEAT_SCHEDULE = {
     "people-deactivate-departed": {
         "task": "salescore.org.tasks.people_deactivate_departed",
         "schedule": 60 * 60 * 24,
+    },
+    "leads-flag-overdue": {
+        "task": "salescore.leads.tasks.leads_flag_overdue",
+        "schedule": 60 * 15,
     },
 }
 

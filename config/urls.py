@@ -11,5 +11,6 @@ urlpatterns = [
     path("", include("salescore.org.urls")),
     path("", include("salescore.customers.urls")),
     path("", include("salescore.pipeline.urls")),
+    path("", include("salescore.leads.urls")),
     path("", include("salescore.core.urls")),
 ]

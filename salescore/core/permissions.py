@@ -69,6 +69,8 @@ class Cap:
     CUSTOMERS_EXPORT = "customers.export"  # the customer list as CSV (no contact data)
     CONTACTS_EXPORT = "contacts.export"  # bulk export of people's phones and emails (R3.8)
     PIPELINE_WORK = "pipeline.work"  # open and move opportunities (R3.1)
+    LEADS_CREATE = "leads.create"  # anyone may register a lead that reached them (R3.2)
+    LEADS_ASSIGN = "leads.assign"  # see unassigned leads, assign and reassign them
     PROCESS_CONFIGURE = "process.configure"  # stages, entry criteria, scripts, catalogue (R3.1, R3.5)
     # Duty work (R1.2-R1.4): granted by the section a person sits in.
     TEAM_MANAGE = "team.manage"  # recruiting, training, evaluation, incentives (R1.3)
@@ -78,7 +80,7 @@ class Cap:
     ORDERS_PROCESS = "orders.process"  # quotes, orders and documents (R3.6)
 
 
-_EVERYONE = {Cap.ORG_VIEW, Cap.PEOPLE_VIEW, Cap.API_TOKENS}
+_EVERYONE = {Cap.ORG_VIEW, Cap.PEOPLE_VIEW, Cap.API_TOKENS, Cap.LEADS_CREATE}
 _MANAGERS = _EVERYONE | {Cap.PEOPLE_EXPORT, Cap.CUSTOMERS_EXPORT}
 
 POSITION_CAPABILITIES: dict[str, frozenset[str]] = {
@@ -94,6 +96,7 @@ POSITION_CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.CONTACTS_EXPORT,
             Cap.PIPELINE_WORK,
             Cap.PROCESS_CONFIGURE,
+            Cap.LEADS_ASSIGN,
         }
     ),
     Position.DIRECTOR: frozenset(
@@ -108,6 +111,7 @@ POSITION_CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.CONTACTS_EXPORT,
             Cap.PIPELINE_WORK,
             Cap.PROCESS_CONFIGURE,
+            Cap.LEADS_ASSIGN,
         }
     ),
     Position.SECTION_HEAD: frozenset(_MANAGERS),
@@ -128,7 +132,9 @@ DUTY_CAPABILITIES: dict[str, frozenset[str]] = {
 }
 DUTY_LEADER_CAPABILITIES: dict[str, frozenset[str]] = {
     # Sales Management runs the team: its heads recruit, appraise and set targets (R1.3).
-    Duty.SALES_MANAGEMENT: frozenset({Cap.TEAM_MANAGE, Cap.TARGETS_MANAGE, Cap.PEOPLE_MANAGE}),
+    Duty.SALES_MANAGEMENT: frozenset(
+        {Cap.TEAM_MANAGE, Cap.TARGETS_MANAGE, Cap.PEOPLE_MANAGE, Cap.LEADS_ASSIGN}
+    ),
     Duty.MARKET_EXPANSION: frozenset(),
     Duty.CUSTOMER_SERVICE: frozenset(),
     Duty.SALES_SUPPORT: frozenset(),

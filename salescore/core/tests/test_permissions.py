@@ -24,10 +24,10 @@ from salescore.org import services
 from salescore.org.models import OrgUnit, Person
 from salescore.org.tests.factories import PersonFactory
 
-EVERYONE = {Cap.ORG_VIEW, Cap.PEOPLE_VIEW, Cap.API_TOKENS}
+EVERYONE = {Cap.ORG_VIEW, Cap.PEOPLE_VIEW, Cap.API_TOKENS, Cap.LEADS_CREATE}
 MANAGERS = EVERYONE | {Cap.PEOPLE_EXPORT, Cap.CUSTOMERS_EXPORT}
 SALES = {Cap.CUSTOMERS_CREATE, Cap.PIPELINE_WORK}  # the sales teams bring in customers and deals
-SALES_LEADER = MANAGERS | SALES | {Cap.PEOPLE_MANAGE, Cap.TEAM_MANAGE, Cap.TARGETS_MANAGE}
+SALES_LEADER = MANAGERS | SALES | {Cap.PEOPLE_MANAGE, Cap.TEAM_MANAGE, Cap.TARGETS_MANAGE, Cap.LEADS_ASSIGN}
 
 # Written out by hand, not copied from the tables in permissions.py: this is the specification.
 EXPECTED_CAPABILITIES = {
@@ -41,6 +41,7 @@ EXPECTED_CAPABILITIES = {
         Cap.RECORDS_RESTORE,
         Cap.CONTACTS_EXPORT,
         Cap.PROCESS_CONFIGURE,
+        Cap.LEADS_ASSIGN,
     },
     "director": MANAGERS
     | SALES
@@ -52,6 +53,7 @@ EXPECTED_CAPABILITIES = {
         Cap.TARGETS_MANAGE,
         Cap.CONTACTS_EXPORT,
         Cap.PROCESS_CONFIGURE,
+        Cap.LEADS_ASSIGN,
     },
     "head": SALES_LEADER,
     "lead_a": SALES_LEADER,

@@ -1,0 +1,456 @@
+"""Every write to leads: entry with duplicate refusal, assignment by rules (region, channel,
+round-robin), the first-contact deadline and its warning, touches, and conversion into customer +
+contact + opportunity in one step (R3.2)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from salescore.accounts.models import User
+from salescore.core.errors import ApplicationError
+from salescore.core.notifications import notify
+from salescore.core.permissions import Cap, Position, access_for, get_in_scope, require, scope_queryset
+from salescore.core.services import check_version, model_update, required, validate_fields
+from salescore.customers import services as customer_services
+from salescore.customers.identity import normalize_phone
+from salescore.customers.models import Contact, Customer
+from salescore.leads.models import OPEN_STATUSES, AssignmentRule, Lead, LeadPolicy, LeadTouch
+from salescore.leads.selectors import lead_get_for_user
+from salescore.org.models import OrgUnit, Person
+from salescore.pipeline import services as pipeline_services
+
+LEAD_FIELDS = {
+    "name",
+    "company",
+    "title",
+    "phone",
+    "email",
+    "wechat",
+    "channel",
+    "campaign",
+    "region",
+    "industry",
+    "interest",
+}
+
+
+def _check_duplicate(*, phone_key: str, email: str, exclude_pk=None) -> None:
+    others = Lead.objects.filter(status__in=OPEN_STATUSES).exclude(pk=exclude_pk)
+    condition = Q()
+    if phone_key:
+        condition |= Q(phone_key=phone_key)
+    if email:
+        condition |= Q(email__iexact=email)
+    if not condition:
+        return
+    existing = others.filter(condition).select_related("owner").first()
+    if existing:
+        field = "phone" if phone_key and existing.phone_key == phone_key else "email"
+        raise ApplicationError(
+            _("An open lead for %(name)s already exists (owner: %(owner)s).")
+            % {"name": existing, "owner": existing.owner or _("not assigned")},
+            code="duplicate",
+            fields={field: _("Already used by lead #%(id)s.") % {"id": existing.pk}},
+            extra={"existing_id": existing.pk, "existing_url": reverse("leads:detail", args=[existing.pk])},
+        )
+
+
+@transaction.atomic
+def lead_create(*, actor: User, owner: Person | None = None, auto_assign: bool = True, **fields) -> Lead:
+    """Register a lead. It gets its first-contact deadline now, and an owner by the rules unless
+    one is given."""
+    require(actor, Cap.LEADS_CREATE)
+    unknown = set(fields) - LEAD_FIELDS
+    if unknown:
+        raise ApplicationError(
+            _("These fields cannot be set: %(f)s.") % {"f": ", ".join(sorted(unknown))}, code="invalid"
+        )
+    data = {k: (v.strip() if isinstance(v, str) else v) for k, v in fields.items()}
+    required({"name": data.get("name"), "channel": data.get("channel")})
+    if not (data.get("phone") or data.get("email") or data.get("wechat")):
+        raise ApplicationError(
+            _("Give at least one way to reach the lead: phone, email or WeChat."),
+            code="required",
+            fields={"phone": _("Phone, email or WeChat is required.")},
+        )
+    now = timezone.now()
+    lead = Lead(**data, first_contact_due=now + dt.timedelta(hours=LeadPolicy.current().first_contact_hours))
+    lead.phone_key = normalize_phone(lead.phone)
+    validate_fields(lead, list(data))
+    _check_duplicate(phone_key=lead.phone_key, email=lead.email)
+    lead.save(actor=actor)
+    if owner is not None:
+        lead_assign(actor=actor, lead=lead, owner=owner)
+    elif auto_assign:
+        lead_assign_auto(lead=lead, actor=actor)
+    return lead
+
+
+def _reps_of(team: OrgUnit) -> list[Person]:
+    people = Person.objects.filter(
+        org_unit__path__startswith=team.path, status=Person.Status.ACTIVE
+    ).order_by("employee_no")
+    reps = [p for p in people if p.position == Position.REP]
+    return reps or [p for p in people if p.position == Position.TEAM_LEAD]
+
+
+def matching_rule(lead: Lead) -> AssignmentRule | None:
+    for rule in (
+        AssignmentRule.objects.filter(active=True).select_related("region", "team").order_by("priority", "id")
+    ):
+        if rule.channel and rule.channel != lead.channel:
+            continue
+        if rule.region_id and (lead.region is None or not lead.region.path.startswith(rule.region.path)):
+            continue
+        return rule
+    return None
+
+
+@transaction.atomic
+def lead_assign_auto(*, lead: Lead, actor: User | None = None) -> Person | None:
+    """Give the lead to the next rep of the first matching rule's team (round-robin)."""
+    rule = matching_rule(lead)
+    if rule is None:
+        return None
+    rule = AssignmentRule.objects.select_for_update().get(pk=rule.pk)  # one cursor, even under load
+    reps = _reps_of(rule.team)
+    if not reps:
+        return None
+    ids = [p.pk for p in reps]
+    start = ids.index(rule.last_assigned_id) + 1 if rule.last_assigned_id in ids else 0
+    owner = reps[start % len(reps)]
+    AssignmentRule.all_objects.filter(pk=rule.pk).update(last_assigned=owner)
+    _give(lead, owner, actor=actor, reason=_("by the rule %(rule)s") % {"rule": rule.name})
+    return owner
+
+
+def _give(lead: Lead, owner: Person, *, actor, reason: str) -> None:
+    lead.owner = owner
+    lead.assigned_at = timezone.now()
+    lead.save(actor=actor)
+    notify(
+        users=[owner.user],
+        kind="lead_assigned",
+        title=_("New lead for you: %(lead)s") % {"lead": lead},
+        body=_("Assigned %(reason)s. Contact them by %(due)s.")
+        % {"reason": reason, "due": timezone.localtime(lead.first_contact_due).strftime("%Y-%m-%d %H:%M")},
+        url=reverse("leads:detail", args=[lead.pk]),
+    )
+
+
+@transaction.atomic
+def lead_assign(*, actor: User, lead: Lead, owner: Person) -> Lead:
+    """Hand a lead to someone. Assigners give any lead; others may pass their own lead to a person
+    they manage."""
+    access = access_for(actor)
+    lead = lead_get_for_user(user=actor, pk=lead.pk)
+    if owner.is_deleted or owner.status != Person.Status.ACTIVE:
+        raise ApplicationError(
+            _("%(name)s has left and cannot take leads.") % {"name": owner},
+            code="invalid_owner",
+            fields={"owner": _("Choose an active person.")},
+        )
+    if not access.can(Cap.LEADS_ASSIGN) and lead.owner_id != access.person_id:
+        raise ApplicationError(
+            _("Your position does not allow this action."), code="permission_denied", status=403
+        )
+    if not scope_queryset(Person.objects.filter(pk=owner.pk), actor, include_shared=False).exists():
+        raise ApplicationError(
+            _("You can only give leads to people you manage."),
+            code="out_of_scope",
+            fields={"owner": _("Choose yourself or someone you manage.")},
+        )
+    if lead.owner_id == owner.pk:
+        return lead
+    _give(lead, owner, actor=actor, reason=_("by %(name)s") % {"name": actor.get_full_name()})
+    return lead
+
+
+@transaction.atomic
+def lead_update(*, actor: User, lead: Lead, version: int | None = None, **fields) -> Lead:
+    lead = lead_get_for_user(user=actor, pk=lead.pk)
+    check_version(lead, version)
+    unknown = set(fields) - LEAD_FIELDS
+    if unknown:
+        raise ApplicationError(
+            _("These fields cannot be changed here: %(f)s.") % {"f": ", ".join(sorted(unknown))},
+            code="invalid",
+        )
+    data = {k: (v.strip() if isinstance(v, str) else v) for k, v in fields.items()}
+    if "name" in data:
+        required({"name": data["name"]})
+    phone_key = normalize_phone(data.get("phone", lead.phone))
+    email = data.get("email", lead.email)
+    _check_duplicate(
+        phone_key=phone_key if phone_key != lead.phone_key else "",
+        email=email if email.lower() != lead.email.lower() else "",
+        exclude_pk=lead.pk,
+    )
+    if "phone" in data:
+        lead.phone_key = phone_key
+    model_update(instance=lead, data=data, actor=actor)
+    return lead
+
+
+@transaction.atomic
+def lead_record_touch(
+    *,
+    actor: User,
+    lead: Lead,
+    channel: str,
+    summary: str,
+    reached: bool = True,
+    at: dt.datetime | None = None,
+) -> LeadTouch:
+    """One attempt to reach the lead. The first one meets (or misses) the first-contact deadline."""
+    access = access_for(actor)
+    lead = lead_get_for_user(user=actor, pk=lead.pk)
+    if access.person_id is None:
+        raise ApplicationError(_("Only people of the organisation record contacts."), code="no_person")
+    if not lead.is_open:
+        raise ApplicationError(
+            _("This lead is closed (%(status)s).") % {"status": lead.get_status_display()}, code="closed"
+        )
+    summary = (summary or "").strip()
+    required({"channel": channel, "summary": summary})
+    at = at or timezone.now()
+    touch = LeadTouch(
+        lead=lead, channel=channel, summary=summary[:500], reached=reached, at=at, by_id=access.person_id
+    )
+    try:
+        touch.full_clean(exclude=["lead", "by"])
+    except Exception as exc:  # noqa: BLE001 - turn Django's ValidationError into our error shape
+        from salescore.core.services import from_validation_error
+
+        raise from_validation_error(exc) from None
+    touch.save()
+    if lead.first_contacted_at is None:
+        lead.first_contacted_at = at
+        if lead.status == Lead.Status.NEW:
+            lead.status = Lead.Status.CONTACTED
+        lead.save(actor=actor)
+    return touch
+
+
+@transaction.atomic
+def lead_qualify(*, actor: User, lead: Lead) -> Lead:
+    lead = lead_get_for_user(user=actor, pk=lead.pk)
+    if not lead.is_open:
+        raise ApplicationError(
+            _("This lead is closed (%(status)s).") % {"status": lead.get_status_display()}, code="closed"
+        )
+    model_update(instance=lead, data={"status": Lead.Status.QUALIFIED}, actor=actor)
+    return lead
+
+
+@transaction.atomic
+def lead_disqualify(*, actor: User, lead: Lead, reason: str) -> Lead:
+    lead = lead_get_for_user(user=actor, pk=lead.pk)
+    if not lead.is_open:
+        raise ApplicationError(
+            _("This lead is closed (%(status)s).") % {"status": lead.get_status_display()}, code="closed"
+        )
+    reason = (reason or "").strip()
+    required({"reason": reason})
+    model_update(
+        instance=lead,
+        data={"status": Lead.Status.DISQUALIFIED, "disqualify_reason": reason[:300]},
+        actor=actor,
+    )
+    return lead
+
+
+@transaction.atomic
+def lead_convert(
+    *,
+    actor: User,
+    lead: Lead,
+    customer: Customer | None = None,
+    customer_name: str = "",
+    opportunity_name: str = "",
+    create_opportunity: bool = True,
+):
+    """Turn a lead into a customer (new or existing), its contact and an opportunity, in one step.
+
+    Returns (customer, contact, opportunity or None). A duplicate customer is refused with a link
+    to the existing one, so the user can convert into it instead.
+    """
+    lead = lead_get_for_user(user=actor, pk=lead.pk)
+    if not lead.is_open:
+        raise ApplicationError(
+            _("This lead is closed (%(status)s).") % {"status": lead.get_status_display()}, code="closed"
+        )
+    if lead.owner_id is None:
+        raise ApplicationError(
+            _("Assign the lead before converting it."),
+            code="unassigned",
+            fields={"owner": _("This field is required.")},
+        )
+    owner = lead.owner
+    if customer is None:
+        name = (customer_name or lead.company or lead.name).strip()
+        customer = customer_services.customer_create(
+            actor=actor,
+            kind=Customer.Kind.COMPANY if lead.company else Customer.Kind.INDIVIDUAL,
+            name=name,
+            region=lead.region,
+            industry=lead.industry,
+            source=lead.channel if lead.channel != "visit" else "other",
+            owner=owner,
+        )
+    else:
+        customer = get_in_scope(Customer.objects.all(), actor, customer.pk)
+    contact = _existing_contact(customer, lead)
+    if contact is None:
+        contact = customer_services.contact_create(
+            actor=actor,
+            customer=customer,
+            name=lead.name,
+            title=lead.title,
+            mobile=lead.phone,
+            email=lead.email,
+            wechat=lead.wechat,
+            is_primary=not Contact.objects.filter(customer=customer).exists(),
+        )
+    opportunity = None
+    if create_opportunity:
+        opportunity = pipeline_services.opportunity_create(
+            actor=actor,
+            customer=customer,
+            name=(opportunity_name or "").strip()
+            or _("%(customer)s: %(interest)s")
+            % {"customer": customer.name, "interest": (lead.interest or lead.get_channel_display())[:60]},
+            contacts=[contact],
+            source=lead.channel,
+            owner=owner,
+        )
+    lead.status = Lead.Status.CONVERTED
+    lead.converted_at = timezone.now()
+    lead.customer = customer
+    lead.opportunity = opportunity
+    if lead.first_contacted_at is None:
+        lead.first_contacted_at = lead.converted_at
+    lead.save(actor=actor)
+    return customer, contact, opportunity
+
+
+def _existing_contact(customer: Customer, lead: Lead) -> Contact | None:
+    contacts = Contact.objects.filter(customer=customer)
+    key = normalize_phone(lead.phone)
+    if key:
+        found = contacts.filter(mobile_key=key).first()
+        if found:
+            return found
+    if lead.email:
+        return contacts.filter(email__iexact=lead.email).first()
+    return None
+
+
+@transaction.atomic
+def lead_delete(*, actor: User, lead: Lead) -> None:
+    lead = lead_get_for_user(user=actor, pk=lead.pk)
+    lead.soft_delete(actor=actor)
+
+
+@transaction.atomic
+def lead_restore(*, actor: User, record: Lead) -> None:
+    require(actor, Cap.RECORDS_RESTORE)
+    record.restore(actor=actor)
+
+
+def leads_flag_overdue(*, now: dt.datetime | None = None) -> int:
+    """Warn the owner and their manager, once, about each lead past its first-contact deadline;
+    unassigned ones go to the Sales Management heads and the director. Returns how many."""
+    now = now or timezone.now()
+    due = list(
+        Lead.objects.filter(
+            status=Lead.Status.NEW,
+            first_contacted_at__isnull=True,
+            first_contact_due__lt=now,
+            overdue_notified_at__isnull=True,
+        ).select_related("owner__user", "owner__manager__user")
+    )
+    assigners = None
+    for lead in due:
+        with transaction.atomic():
+            if lead.owner is not None:
+                users = [lead.owner.user] + ([lead.owner.manager.user] if lead.owner.manager else [])
+            else:
+                if assigners is None:
+                    assigners = [
+                        p.user
+                        for p in Person.objects.filter(status=Person.Status.ACTIVE)
+                        .filter(
+                            Q(position=Position.DIRECTOR)
+                            | Q(position=Position.SECTION_HEAD, org_unit__duty="sales_management")
+                        )
+                        .select_related("user")
+                    ]
+                users = assigners
+            notify(
+                users=users,
+                kind="lead_overdue",
+                title=_("Lead not contacted in time: %(lead)s") % {"lead": lead},
+                body=_("The first contact was due %(due)s (owner: %(owner)s).")
+                % {
+                    "due": timezone.localtime(lead.first_contact_due).strftime("%Y-%m-%d %H:%M"),
+                    "owner": lead.owner or _("not assigned"),
+                },
+                url=reverse("leads:detail", args=[lead.pk]),
+            )
+            Lead.all_objects.filter(pk=lead.pk).update(overdue_notified_at=now)
+    return len(due)
+
+
+@transaction.atomic
+def rule_save(
+    *,
+    actor: User,
+    name: str,
+    team: OrgUnit,
+    region=None,
+    channel: str = "",
+    priority: int = 100,
+    active: bool = True,
+    rule: AssignmentRule | None = None,
+) -> AssignmentRule:
+    require(actor, Cap.LEADS_ASSIGN)
+    name = (name or "").strip()
+    required({"name": name, "team": team})
+    if team.kind != OrgUnit.Kind.TEAM and team.kind != OrgUnit.Kind.SECTION:
+        raise ApplicationError(
+            _("Leads go to a team or a section."), code="invalid", fields={"team": _("Choose a team.")}
+        )
+    data = {
+        "name": name,
+        "team": team,
+        "region": region,
+        "channel": channel or "",
+        "priority": priority,
+        "active": active,
+    }
+    if rule is None:
+        rule = AssignmentRule(**data)
+        validate_fields(rule, ["name", "channel", "priority"])
+        rule.save(actor=actor)
+    else:
+        model_update(instance=rule, data=data, actor=actor)
+    return rule
+
+
+def policy_update(*, actor: User, first_contact_hours: int) -> LeadPolicy:
+    require(actor, Cap.PROCESS_CONFIGURE)
+    if not 1 <= int(first_contact_hours) <= 720:
+        raise ApplicationError(
+            _("Use 1 to 720 hours."), code="invalid", fields={"first_contact_hours": _("Use 1 to 720 hours.")}
+        )
+    policy = LeadPolicy.current()
+    policy.first_contact_hours = int(first_contact_hours)
+    policy.save(update_fields=["first_contact_hours", "updated_at"])
+    return policy
