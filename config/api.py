@@ -1,6 +1,7 @@
 from salescore.accounts.api import router as accounts_router
 from salescore.core.api import build_api
 from salescore.core.api_routes import router as audit_router
+from salescore.customers.api import router as customers_router
 from salescore.org.api import router as org_router
 
 api = build_api(
@@ -14,4 +15,5 @@ api = build_api(
 )
 api.add_router("/", accounts_router)
 api.add_router("/", org_router)
+api.add_router("/", customers_router)
 api.add_router("/", audit_router)

@@ -86,7 +86,7 @@ def normalize_phone(phone: str) -> str:
 def mask_phone(phone: str) -> str:
     if not phone:
         return ""
-    digits = re.sub(r"\D", "", phone)
+    digits = normalize_phone(phone)  # so +86 does not stand in for the number's first digits
     if len(digits) < 7:
         return "*" * len(phone)
     return f"{digits[:3]}****{digits[-4:]}"

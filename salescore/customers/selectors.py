@@ -64,8 +64,9 @@ def customer_list(
             pk__in=Customer.tags.through.objects.filter(tag__name=tag).values("customer_id")
         )
     if mine:
-        access = access_for(user)
-        customers = customers.filter(owner_id=access.person_id)
+        # A login without a person owns nothing; owner_id=None would list the unowned customers.
+        person_id = access_for(user).person_id
+        customers = customers.filter(owner_id=person_id) if person_id else customers.none()
     return (
         customers.select_related("owner", "region")
         .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name")))
@@ -149,11 +150,13 @@ def contacts_for_customer(*, user, customer: Customer) -> list[ContactView]:
 
 
 def contact_get_for_user(*, user, pk) -> Contact:
-    return get_in_scope(Contact.objects.select_related("customer"), user, pk)
+    # Scope goes through the customer's owner, deleted or not; a deleted customer's contacts go with it.
+    contacts = Contact.objects.filter(customer__deleted_at__isnull=True).select_related("customer")
+    return get_in_scope(contacts, user, pk)
 
 
 def contact_list(*, user, q: str | None = None, customer: Customer | None = None) -> QuerySet[Contact]:
-    contacts = scope_queryset(Contact.objects.all(), user)
+    contacts = scope_queryset(Contact.objects.filter(customer__deleted_at__isnull=True), user)
     if customer is not None:
         contacts = contacts.filter(customer=customer)
     if q:

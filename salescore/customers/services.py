@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from salescore.accounts.models import User
-from salescore.core.errors import ApplicationError
+from salescore.core.errors import ApplicationError, PermissionDeniedError
 from salescore.core.models import AuditAction, audit_event
 from salescore.core.permissions import Cap, get_in_scope, require, scope_queryset
 from salescore.core.services import (
@@ -186,6 +186,13 @@ def customer_update(
                 _("Choose the owner of this customer."),
                 code="required",
                 fields={"owner": _("This field is required.")},
+            )
+        # A collaborator may edit the customer but not make it theirs: the owner's managers would lose it.
+        if not scope_queryset(Customer.objects.filter(pk=customer.pk), actor, include_shared=False).exists():
+            raise PermissionDeniedError(
+                _("Only the owner and their managers can give this customer to someone else."),
+                code="permission_denied",
+                fields={"owner": _("You work on this customer as a collaborator.")},
             )
         _check_owner(actor, data["owner"])
     credit_code = data.get("credit_code", customer.credit_code)

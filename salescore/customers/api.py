@@ -1,0 +1,437 @@
+"""REST endpoints for customers, their collaborators and contacts. Thin: parse, call, shape.
+
+Contact data (mobile, phone, email, WeChat) leaves masked for anyone who sees the customer but
+neither owns it nor collaborates on it; they may reveal one field, which the service logs (R3.8).
+"""
+
+import datetime as dt
+import enum
+from contextlib import contextmanager
+from typing import Annotated, Literal
+
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+from pydantic import StringConstraints
+
+from salescore.core.api import ErrorOut
+from salescore.core.errors import ApplicationError
+from salescore.core.permissions import Position
+from salescore.customers import selectors, services
+from salescore.customers.models import Channel, Contact, Customer, Industry, Size, Tier
+from salescore.org.models import Person, Region
+
+router = Router(tags=["customers"])
+ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+TagName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+ORDER_PATTERN = "^(" + "|".join(selectors.ORDERINGS) + ")$"
+
+
+# The contact fields that are masked and may be revealed: mobile, phone, email, wechat.
+PrivateField = enum.StrEnum("PrivateField", {name.upper(): name for name in Contact.private_fields})
+
+
+# -- schemas -----------------------------------------------------------------------------------
+
+
+class CustomerOut(Schema):
+    id: int
+    kind: Customer.Kind
+    name: str
+    credit_code: str
+    industry: Industry | Literal[""]
+    size: Size | Literal[""]
+    tier: Tier
+    region_id: int | None
+    region_name: str | None
+    address: str
+    source: Channel
+    owner_id: int | None
+    owner_name: str | None
+    phone: str
+    email: str
+    website: str
+    tags: list[str]
+    notes: str
+    last_contact_at: dt.datetime | None
+    contact_count: int | None = Field(None, description="Live contacts; given in lists only")
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    version: int
+
+    @staticmethod
+    def resolve_region_name(obj: Customer) -> str | None:
+        return obj.region.display_name if obj.region_id else None
+
+    @staticmethod
+    def resolve_owner_name(obj: Customer) -> str | None:
+        return obj.owner.display_name if obj.owner_id else None
+
+    @staticmethod
+    def resolve_tags(obj: Customer) -> list[str]:
+        return sorted(t.name for t in obj.tags.all())
+
+
+class CustomerIn(Schema):
+    kind: Customer.Kind = Customer.Kind.COMPANY
+    name: str = Field(..., min_length=1, max_length=200)
+    # Spaces are allowed (they are removed); the service explains a wrong length or check character.
+    credit_code: str = Field("", max_length=32)
+    industry: Industry | None = None
+    size: Size | None = None
+    tier: Tier = Tier.C
+    region_id: int | None = None
+    address: str = Field("", max_length=300)
+    source: Channel = Channel.OTHER
+    owner_id: int | None = Field(None, description="Defaults to you")
+    phone: str = Field("", max_length=32)
+    email: str = Field("", max_length=254)
+    website: str = Field("", max_length=200)
+    tags: list[TagName] = Field([], max_length=30)
+    notes: str = Field("", max_length=5000)
+
+
+class CustomerPatch(Schema):
+    """Send only what changes. Fields typed without ``None`` cannot be emptied (null is refused)."""
+
+    version: int = Field(..., ge=1, description="The version you loaded; a stale one gives 409.")
+    kind: Customer.Kind = None
+    name: str = Field(None, min_length=1, max_length=200)
+    credit_code: str | None = Field(None, max_length=32)
+    industry: Industry | None = None
+    size: Size | None = None
+    tier: Tier = None
+    region_id: int | None = None
+    address: str | None = Field(None, max_length=300)
+    source: Channel = None
+    owner_id: int = Field(None, description="Hand the customer to this person")
+    phone: str | None = Field(None, max_length=32)
+    email: str | None = Field(None, max_length=254)
+    website: str | None = Field(None, max_length=200)
+    tags: list[TagName] | None = Field(None, max_length=30, description="Replaces the tags")
+    notes: str | None = Field(None, max_length=5000)
+
+
+class CustomerFilter(Schema):
+    q: str | None = Field(None, max_length=100, description="Name, credit code, phone or email")
+    tier: Tier | None = None
+    industry: Industry | None = None
+    region_id: int | None = Field(None, description="This region and the regions inside it")
+    owner_id: int | None = None
+    source: Channel | None = None
+    tag: str | None = Field(None, max_length=40)
+    mine: bool = Field(False, description="Only the customers you own")
+    order: str = Field("-updated", pattern=ORDER_PATTERN)
+
+
+class CollaboratorOut(Schema):
+    id: int
+    name: str
+    display_name: str
+    position: Position
+    org_unit_id: int
+
+
+class CollaboratorIn(Schema):
+    person_id: int
+
+
+class ContactOut(Schema):
+    id: int
+    customer_id: int
+    customer_name: str
+    name: str
+    title: str
+    mobile: str
+    phone: str
+    email: str
+    wechat: str
+    masked: bool = Field(..., description="True when mobile, phone, email and WeChat are masked for you")
+    role: Contact.Role
+    is_primary: bool
+    notes: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    version: int
+
+    # ``obj`` is a selectors.ContactView: the *_shown values are masked when ``masked`` is true.
+    @staticmethod
+    def resolve_customer_name(obj) -> str:
+        return obj.customer.name
+
+    @staticmethod
+    def resolve_mobile(obj) -> str:
+        return obj.mobile_shown
+
+    @staticmethod
+    def resolve_phone(obj) -> str:
+        return obj.phone_shown
+
+    @staticmethod
+    def resolve_email(obj) -> str:
+        return obj.email_shown
+
+    @staticmethod
+    def resolve_wechat(obj) -> str:
+        return obj.wechat_shown
+
+
+class ContactIn(Schema):
+    name: str = Field(..., min_length=1, max_length=100)
+    title: str = Field("", max_length=100)
+    mobile: str = Field("", max_length=32)
+    phone: str = Field("", max_length=32)
+    email: str = Field("", max_length=254)
+    wechat: str = Field("", max_length=64)
+    role: Contact.Role = Contact.Role.OTHER
+    is_primary: bool = False
+    notes: str = Field("", max_length=5000)
+
+
+class ContactPatch(Schema):
+    version: int = Field(..., ge=1, description="The version you loaded; a stale one gives 409.")
+    name: str = Field(None, min_length=1, max_length=100)
+    title: str | None = Field(None, max_length=100)
+    mobile: str | None = Field(None, max_length=32)
+    phone: str | None = Field(None, max_length=32)
+    email: str | None = Field(None, max_length=254)
+    wechat: str | None = Field(None, max_length=64)
+    role: Contact.Role = None
+    is_primary: bool = None
+    notes: str | None = Field(None, max_length=5000)
+
+
+class ContactFilter(Schema):
+    q: str | None = Field(None, max_length=100, description="Contact or customer name, mobile, email")
+    customer_id: int | None = None
+
+
+class RevealIn(Schema):
+    field: PrivateField
+
+
+class RevealOut(Schema):
+    field: PrivateField
+    value: str
+
+
+# -- helpers -----------------------------------------------------------------------------------
+
+# Services name model fields; the API answers with the names the caller sent.
+_API_FIELD_NAMES = {"owner": "owner_id", "region": "region_id", "person": "person_id"}
+# Text fields a caller may empty by sending null.
+_BLANKABLE = {"credit_code", "industry", "size", "address", "phone", "email", "website", "notes"}
+_BLANKABLE_CONTACT = {"title", "mobile", "phone", "email", "wechat", "notes"}
+
+
+@contextmanager
+def _api_field_names():
+    try:
+        yield
+    except ApplicationError as exc:
+        exc.fields = {_API_FIELD_NAMES.get(k, k): v for k, v in exc.fields.items()}
+        raise
+
+
+def _ref(model, pk: int | None, field: str):
+    """Look up a referenced record, or name the field that points nowhere."""
+    if pk is None:
+        return None
+    obj = model.objects.filter(pk=pk).first()
+    if obj is None:
+        raise ApplicationError(
+            _("%(field)s: there is no record #%(pk)s.") % {"field": field, "pk": pk},
+            code="invalid_reference",
+            fields={field: _("No record with this id.")},
+        )
+    return obj
+
+
+def _blank_nulls(data: dict, names: set[str]) -> dict:
+    return {k: ("" if v is None and k in names else v) for k, v in data.items()}
+
+
+class ContactPagination(LimitOffsetPagination):
+    """Limit/offset, then masks the page: one look-up of what the user may see in full per page."""
+
+    def paginate_queryset(self, queryset, pagination, request, **params):
+        page = super().paginate_queryset(queryset, pagination, request, **params)
+        page[self.items_attribute] = _contact_views(request.auth, list(page[self.items_attribute]))
+        return page
+
+
+def _contact_views(user, contacts: list[Contact]) -> list[selectors.ContactView]:
+    unmasked = selectors.unmasked_customer_ids(user=user, customer_ids={c.customer_id for c in contacts})
+    return [selectors.ContactView(c, masked=c.customer_id not in unmasked) for c in contacts]
+
+
+def _contact_out(user, pk: int) -> selectors.ContactView:
+    return _contact_views(user, [selectors.contact_get_for_user(user=user, pk=pk)])[0]
+
+
+# -- customers ---------------------------------------------------------------------------------
+
+
+@router.get("/customers", response={200: list[CustomerOut], **ERRORS}, summary="Customers in your scope")
+@paginate(LimitOffsetPagination)
+def list_customers(request, filters: Query[CustomerFilter]):
+    return selectors.customer_list(
+        user=request.auth,
+        q=filters.q,
+        tier=filters.tier,
+        industry=filters.industry,
+        region=_ref(Region, filters.region_id, "region_id"),
+        owner=_ref(Person, filters.owner_id, "owner_id"),
+        source=filters.source,
+        tag=filters.tag,
+        mine=filters.mine,
+        order=filters.order,
+    )
+
+
+@router.get("/customers/{customer_id}", response={200: CustomerOut, **ERRORS})
+def get_customer(request, customer_id: int):
+    return selectors.customer_get_for_user(user=request.auth, pk=customer_id)
+
+
+@router.post("/customers", response={201: CustomerOut, **ERRORS})
+def create_customer(request, payload: CustomerIn):
+    data = payload.dict()
+    region = _ref(Region, data.pop("region_id"), "region_id")
+    owner = _ref(Person, data.pop("owner_id"), "owner_id")
+    tags = data.pop("tags")
+    data["industry"] = data["industry"] or ""
+    data["size"] = data["size"] or ""
+    with _api_field_names():
+        customer = services.customer_create(actor=request.auth, region=region, owner=owner, tags=tags, **data)
+    return Status(201, selectors.customer_get_for_user(user=request.auth, pk=customer.pk))
+
+
+@router.patch("/customers/{customer_id}", response={200: CustomerOut, **ERRORS})
+def update_customer(request, customer_id: int, payload: CustomerPatch):
+    customer = selectors.customer_get_for_user(user=request.auth, pk=customer_id)
+    data = _blank_nulls(payload.dict(exclude_unset=True), _BLANKABLE)
+    version = data.pop("version")
+    tags = data.pop("tags", None)
+    if "region_id" in data:
+        data["region"] = _ref(Region, data.pop("region_id"), "region_id")
+    if "owner_id" in data:
+        data["owner"] = _ref(Person, data.pop("owner_id"), "owner_id")
+    with _api_field_names():
+        services.customer_update(actor=request.auth, customer=customer, version=version, tags=tags, **data)
+    return selectors.customer_get_for_user(user=request.auth, pk=customer.pk)
+
+
+@router.delete("/customers/{customer_id}", response={204: None, **ERRORS}, summary="Move to the recycle bin")
+def delete_customer(request, customer_id: int):
+    customer = selectors.customer_get_for_user(user=request.auth, pk=customer_id)
+    services.customer_delete(actor=request.auth, customer=customer)
+    return Status(204, None)
+
+
+# -- collaborators -----------------------------------------------------------------------------
+
+
+@router.get(
+    "/customers/{customer_id}/collaborators",
+    response={200: list[CollaboratorOut], **ERRORS},
+    summary="Colleagues the customer is shared with",
+)
+@paginate(LimitOffsetPagination)
+def list_collaborators(request, customer_id: int):
+    customer = selectors.customer_get_for_user(user=request.auth, pk=customer_id)
+    return selectors.collaborators(customer)
+
+
+@router.post(
+    "/customers/{customer_id}/collaborators",
+    response={200: CollaboratorOut, 201: CollaboratorOut, **ERRORS},
+    summary="Share the customer and its contacts with a colleague (201; 200 if already shared)",
+)
+def add_collaborator(request, customer_id: int, payload: CollaboratorIn):
+    customer = selectors.customer_get_for_user(user=request.auth, pk=customer_id)
+    person = _ref(Person, payload.person_id, "person_id")
+    with _api_field_names():
+        created = services.customer_add_collaborator(actor=request.auth, customer=customer, person=person)
+    return Status(201 if created else 200, person)
+
+
+@router.delete("/customers/{customer_id}/collaborators/{person_id}", response={204: None, **ERRORS})
+def remove_collaborator(request, customer_id: int, person_id: int):
+    customer = selectors.customer_get_for_user(user=request.auth, pk=customer_id)
+    person = Person.all_objects.filter(pk=person_id).first()
+    if person is None or not services.customer_remove_collaborator(
+        actor=request.auth, customer=customer, person=person
+    ):
+        raise ApplicationError(
+            _("This person is not a collaborator on this customer."), code="not_found", status=404
+        )
+    return Status(204, None)
+
+
+# -- contacts ----------------------------------------------------------------------------------
+
+
+@router.get(
+    "/customers/{customer_id}/contacts",
+    response={200: list[ContactOut], **ERRORS},
+    summary="A customer's contacts (masked unless you own or collaborate on the customer)",
+)
+@paginate(ContactPagination)
+def list_customer_contacts(request, customer_id: int):
+    customer = selectors.customer_get_for_user(user=request.auth, pk=customer_id)
+    return selectors.contact_list(user=request.auth, customer=customer)
+
+
+@router.post("/customers/{customer_id}/contacts", response={201: ContactOut, **ERRORS})
+def create_contact(request, customer_id: int, payload: ContactIn):
+    customer = selectors.customer_get_for_user(user=request.auth, pk=customer_id)
+    contact = services.contact_create(actor=request.auth, customer=customer, **payload.dict())
+    return Status(201, _contact_out(request.auth, contact.pk))
+
+
+@router.get(
+    "/contacts",
+    response={200: list[ContactOut], **ERRORS},
+    summary="Contacts of the customers in your scope",
+)
+@paginate(ContactPagination)
+def list_contacts(request, filters: Query[ContactFilter]):
+    customer = None
+    if filters.customer_id is not None:
+        _ref(Customer, filters.customer_id, "customer_id")
+        customer = selectors.customer_get_for_user(user=request.auth, pk=filters.customer_id)
+    return selectors.contact_list(user=request.auth, q=filters.q, customer=customer)
+
+
+@router.get("/contacts/{contact_id}", response={200: ContactOut, **ERRORS})
+def get_contact(request, contact_id: int):
+    return _contact_out(request.auth, contact_id)
+
+
+@router.patch("/contacts/{contact_id}", response={200: ContactOut, **ERRORS})
+def update_contact(request, contact_id: int, payload: ContactPatch):
+    contact = selectors.contact_get_for_user(user=request.auth, pk=contact_id)
+    data = _blank_nulls(payload.dict(exclude_unset=True), _BLANKABLE_CONTACT)
+    version = data.pop("version")
+    services.contact_update(actor=request.auth, contact=contact, version=version, **data)
+    return _contact_out(request.auth, contact.pk)
+
+
+@router.delete("/contacts/{contact_id}", response={204: None, **ERRORS}, summary="Move to the recycle bin")
+def delete_contact(request, contact_id: int):
+    contact = selectors.contact_get_for_user(user=request.auth, pk=contact_id)
+    services.contact_delete(actor=request.auth, contact=contact)
+    return Status(204, None)
+
+
+@router.post(
+    "/contacts/{contact_id}/reveal",
+    response={200: RevealOut, **ERRORS},
+    summary="The full value of one masked field; the look-up is recorded in the audit trail",
+)
+def reveal_contact_field(request, contact_id: int, payload: RevealIn):
+    contact = selectors.contact_get_for_user(user=request.auth, pk=contact_id)
+    value = services.contact_reveal(actor=request.auth, contact=contact, field=payload.field.value)
+    return {"field": payload.field, "value": value}
