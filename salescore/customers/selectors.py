@@ -149,6 +149,12 @@ def contacts_for_customer(*, user, customer: Customer) -> list[ContactView]:
     return [ContactView(contact, masked) for contact in Contact.objects.filter(customer=customer)]
 
 
+def contact_view(*, user, contact: Contact) -> ContactView:
+    """One contact as ``user`` may see it (masked unless they own or work on its customer)."""
+    unmasked = unmasked_customer_ids(user=user, customer_ids=[contact.customer_id])
+    return ContactView(contact, contact.customer_id not in unmasked)
+
+
 def contact_get_for_user(*, user, pk) -> Contact:
     # Scope goes through the customer's owner, deleted or not; a deleted customer's contacts go with it.
     contacts = Contact.objects.filter(customer__deleted_at__isnull=True).select_related("customer")
@@ -185,3 +191,27 @@ def my_customer_count(user) -> int:
     if access.person_id is None:
         return 0
     return Customer.objects.filter(owner_id=access.person_id).count()
+
+
+def customer_can_manage(*, user, customer: Customer) -> bool:
+    """May this user delete the customer and choose its collaborators? Its owner and their managers
+    may; a collaborator, who sees it only because it was shared with them, may not."""
+    return scope_queryset(Customer.objects.filter(pk=customer.pk), user, include_shared=False).exists()
+
+
+def visible_customer_ids(*, user, ids) -> set[int]:
+    """Which of these customers the user may open (similar names are shown whoever owns them)."""
+    ids = list(ids)
+    if not ids:
+        return set()
+    return set(scope_queryset(Customer.objects.filter(pk__in=ids), user).values_list("pk", flat=True))
+
+
+def contacts_for_export(*, user, customers: QuerySet[Customer]) -> QuerySet[Contact]:
+    """The contacts of a (filtered, scoped) customer list, in the list's customers' name order."""
+    customer_ids = customers.order_by().values("pk")
+    return (
+        scope_queryset(Contact.objects.filter(customer_id__in=customer_ids), user)
+        .select_related("customer", "customer__owner")
+        .order_by("customer__name", "customer_id", "-is_primary", "name", "id")
+    )

@@ -1,14 +1,456 @@
-"""Customer pages. Thin: parse, call a service or selector, render."""
+"""Customer pages. Thin: parse the form, call a service or selector, render."""
 
+from __future__ import annotations
+
+import csv
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.http import StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
+from salescore.core.errors import ApplicationError
 from salescore.core.pagination import paginate
-from salescore.customers import selectors
+from salescore.core.permissions import Cap, access_for, require
+from salescore.core.web import form_error, is_htmx
+from salescore.customers import selectors, services
+from salescore.customers.forms import CollaboratorForm, ContactForm, CustomerFilterForm, CustomerForm
+from salescore.customers.models import Contact
+
+# -- the list and its exports ------------------------------------------------------------------
+
+
+def _customer_queryset(request):
+    form = CustomerFilterForm(request.GET or None, user=request.user)
+    data = form.cleaned_data if form.is_valid() else {}
+    tag = data.get("tag")
+    customers = selectors.customer_list(
+        user=request.user,
+        q=data.get("q") or None,
+        tier=data.get("tier") or None,
+        industry=data.get("industry") or None,
+        region=data.get("region"),
+        owner=data.get("owner"),
+        source=data.get("source") or None,
+        tag=tag.name if tag else None,
+        mine=bool(data.get("mine")),
+        order=data.get("order") or "-updated",
+    )
+    return form, customers
 
 
 @login_required
 def customer_list(request):
-    customers = selectors.customer_list(user=request.user, q=request.GET.get("q") or None)
-    page = paginate(customers, page=request.GET.get("page", 1))
-    return render(request, "customers/list.html", {"page": page, "q": request.GET.get("q", "")})
+    form, queryset = _customer_queryset(request)
+    page = paginate(queryset, page=request.GET.get("page", 1), page_size=request.GET.get("page_size", 25))
+    access = access_for(request.user)
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "can_create": access.can(Cap.CUSTOMERS_CREATE),
+        "can_export": access.can(Cap.CUSTOMERS_EXPORT),
+        "can_export_contacts": access.can(Cap.CONTACTS_EXPORT),
+    }
+    template = "customers/_partials/customer_table.html" if is_htmx(request) else "customers/list.html"
+    return render(request, template, context)
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _csv_response(rows, name: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.csv"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def customer_export(request):
+    """The filtered list as CSV, streamed. No phone or email: those leave only through the
+    contacts export, which needs its own capability and is logged (R3.8)."""
+    require(request.user, Cap.CUSTOMERS_EXPORT)
+    _form, queryset = _customer_queryset(request)
+    writer = csv.writer(_Echo())
+    header = [
+        _("ID"),
+        _("Name"),
+        _("Kind"),
+        _("Unified social credit code"),
+        _("Tier"),
+        _("Industry"),
+        _("Size"),
+        _("Region"),
+        _("Address"),
+        _("Source channel"),
+        _("Owner"),
+        _("Website"),
+        _("Tags"),
+        _("Contacts"),
+        _("Created"),
+        _("Last update"),
+    ]
+
+    def rows():
+        yield "\ufeff"  # BOM: Excel opens UTF-8 Chinese text correctly
+        yield writer.writerow(header)
+        # Chunks of 500 keep memory flat while tags are still prefetched per chunk.
+        for customer in queryset.iterator(chunk_size=500):
+            yield writer.writerow(
+                [
+                    customer.pk,
+                    customer.name,
+                    customer.get_kind_display(),
+                    customer.credit_code,
+                    customer.tier,
+                    customer.get_industry_display(),
+                    customer.get_size_display(),
+                    customer.region.display_name if customer.region else "",
+                    customer.address,
+                    customer.get_source_display(),
+                    customer.owner.display_name if customer.owner else "",
+                    customer.website,
+                    ", ".join(tag.name for tag in customer.tags.all()),
+                    customer.contact_count,
+                    timezone.localtime(customer.created_at).strftime("%Y-%m-%d %H:%M"),
+                    timezone.localtime(customer.updated_at).strftime("%Y-%m-%d %H:%M"),
+                ]
+            )
+
+    return _csv_response(rows(), "customers")
+
+
+@login_required
+def contact_export(request):
+    """The contacts of the filtered customers with their full phones and emails: the bulk export
+    of personal data, a capability of its own; every exported contact gets a reveal row."""
+    require(request.user, Cap.CONTACTS_EXPORT)
+    _form, customers = _customer_queryset(request)
+    contacts = selectors.contacts_for_export(user=request.user, customers=customers)
+    logged = services.contacts_export(actor=request.user, contacts=contacts)
+    writer = csv.writer(_Echo())
+    header = [
+        _("Customer ID"),
+        _("Customer"),
+        _("Unified social credit code"),
+        _("Owner"),
+        _("Name"),
+        _("Job title"),
+        _("Decision role"),
+        _("Primary contact"),
+        _("Mobile"),
+        _("Office phone"),
+        _("Email"),
+        _("WeChat"),
+    ]
+    yes, no = _("Yes"), _("No")
+
+    def rows():
+        yield "\ufeff"
+        yield writer.writerow(header)
+        for contact in contacts.iterator(chunk_size=2000):
+            if contact.pk not in logged:
+                continue
+            customer = contact.customer
+            yield writer.writerow(
+                [
+                    customer.pk,
+                    customer.name,
+                    customer.credit_code,
+                    customer.owner.display_name if customer.owner else "",
+                    contact.name,
+                    contact.title,
+                    contact.get_role_display(),
+                    yes if contact.is_primary else no,
+                    contact.mobile,
+                    contact.phone,
+                    contact.email,
+                    contact.wechat,
+                ]
+            )
+
+    return _csv_response(rows(), "contacts")
+
+
+@login_required
+@require_GET
+def similar(request):
+    """An htmx fragment under the name field: customers with a similar name. Offered, not blocking."""
+    name = (request.GET.get("name") or "").strip()[:200]
+    exclude = request.GET.get("exclude") or ""
+    exclude_pk = int(exclude) if exclude.isdigit() else None
+    # Names across scope are shown only to people entering or editing a customer, who would meet
+    # them as duplicate errors anyway; nobody else gets a way to list other teams' customers.
+    entering = access_for(request.user).can(Cap.CUSTOMERS_CREATE) or bool(
+        exclude_pk and selectors.visible_customer_ids(user=request.user, ids=[exclude_pk])
+    )
+    matches = (
+        selectors.similar_customers(user=request.user, name=name, exclude_pk=exclude_pk) if entering else []
+    )
+    visible = selectors.visible_customer_ids(user=request.user, ids=[c.pk for c in matches])
+    return render(request, "customers/_partials/similar.html", {"matches": matches, "visible": visible})
+
+
+# -- one customer ------------------------------------------------------------------------------
+
+
+def _duplicate_link(exc: ApplicationError) -> str | None:
+    return exc.extra.get("existing_url") if exc.code == "duplicate" else None
+
+
+def _form_context(request, form, customer):
+    name = form["name"].value() if form.is_bound else None
+    similar_matches = []
+    if name:
+        similar_matches = selectors.similar_customers(
+            user=request.user, name=name, exclude_pk=customer.pk if customer else None
+        )
+    return {
+        "form": form,
+        "customer": customer,
+        "matches": similar_matches,
+        "visible": selectors.visible_customer_ids(user=request.user, ids=[c.pk for c in similar_matches]),
+    }
+
+
+@login_required
+def customer_create(request):
+    require(request.user, Cap.CUSTOMERS_CREATE)
+    access = access_for(request.user)
+    form = CustomerForm(request.POST or None, user=request.user, initial={"owner": access.person_id})
+    existing_url = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            customer = services.customer_create(actor=request.user, **form.service_fields())
+        except ApplicationError as exc:
+            form_error(form, exc)
+            existing_url = _duplicate_link(exc)
+        else:
+            messages.success(request, _("%(name)s is created.") % {"name": customer})
+            return redirect("customers:detail", pk=customer.pk)
+    context = _form_context(request, form, None)
+    context["existing_url"] = existing_url
+    return render(request, "customers/customer_form.html", context)
+
+
+@login_required
+def customer_edit(request, pk: int):
+    customer = selectors.customer_get_for_user(user=request.user, pk=pk)
+    initial = {
+        "kind": customer.kind,
+        "name": customer.name,
+        "credit_code": customer.credit_code,
+        "industry": customer.industry,
+        "size": customer.size,
+        "tier": customer.tier,
+        "region": customer.region_id,
+        "address": customer.address,
+        "source": customer.source,
+        "owner": customer.owner_id,
+        "phone": customer.phone,
+        "email": customer.email,
+        "website": customer.website,
+        "tags": ", ".join(tag.name for tag in customer.tags.all()),
+        "notes": customer.notes,
+        "version": customer.version,
+    }
+    form = CustomerForm(request.POST or None, user=request.user, customer=customer, initial=initial)
+    existing_url = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.customer_update(
+                actor=request.user,
+                customer=customer,
+                version=form.cleaned_data["version"],
+                **form.service_fields(),
+            )
+        except ApplicationError as exc:
+            form_error(form, exc)
+            existing_url = _duplicate_link(exc)
+        else:
+            messages.success(request, _("%(name)s is saved.") % {"name": customer.name})
+            return redirect("customers:detail", pk=customer.pk)
+    context = _form_context(request, form, customer)
+    context["existing_url"] = existing_url
+    return render(request, "customers/customer_form.html", context)
+
+
+def _detail_context(request, customer, *, collaborator_form=None):
+    team = list(selectors.collaborators(customer).select_related("org_unit"))
+    can_manage = selectors.customer_can_manage(user=request.user, customer=customer)
+    if collaborator_form is None and can_manage:
+        collaborator_form = CollaboratorForm(customer=customer, exclude_ids=[p.pk for p in team])
+    return {
+        "customer": customer,
+        "tags": list(customer.tags.all()),
+        "collaborators": team,
+        "contacts": selectors.contacts_for_customer(user=request.user, customer=customer),
+        "can_manage": can_manage,
+        "collaborator_form": collaborator_form if can_manage else None,
+    }
+
+
+@login_required
+def customer_detail(request, pk: int):
+    customer = selectors.customer_get_for_user(user=request.user, pk=pk)
+    return render(request, "customers/detail.html", _detail_context(request, customer))
+
+
+@login_required
+@require_POST
+def customer_delete(request, pk: int):
+    customer = selectors.customer_get_for_user(user=request.user, pk=pk)
+    try:
+        services.customer_delete(actor=request.user, customer=customer)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("customers:detail", pk=customer.pk)
+    messages.success(
+        request, _("%(name)s is deleted. It can be restored from the recycle bin.") % {"name": customer.name}
+    )
+    return redirect("customers:list")
+
+
+@login_required
+@require_POST
+def collaborator_add(request, pk: int):
+    customer = selectors.customer_get_for_user(user=request.user, pk=pk)
+    team = selectors.collaborators(customer)
+    form = CollaboratorForm(
+        request.POST, customer=customer, exclude_ids=list(team.values_list("pk", flat=True))
+    )
+    if form.is_valid():
+        person = form.cleaned_data["person"]
+        try:
+            services.customer_add_collaborator(actor=request.user, customer=customer, person=person)
+        except ApplicationError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(
+                request, _("%(person)s now works on %(name)s.") % {"person": person, "name": customer.name}
+            )
+            return redirect("customers:detail", pk=customer.pk)
+    context = _detail_context(request, customer, collaborator_form=form)
+    return render(request, "customers/detail.html", context, status=400)
+
+
+@login_required
+@require_POST
+def collaborator_remove(request, pk: int, person_pk: int):
+    customer = selectors.customer_get_for_user(user=request.user, pk=pk)
+    person = get_object_or_404(selectors.collaborators(customer), pk=person_pk)
+    services.customer_remove_collaborator(actor=request.user, customer=customer, person=person)
+    messages.success(
+        request,
+        _("%(person)s no longer works on %(name)s.") % {"person": person, "name": customer.name},
+    )
+    return redirect("customers:detail", pk=customer.pk)
+
+
+# -- contacts ----------------------------------------------------------------------------------
+
+
+def _masked_values(request, contact: Contact) -> dict[str, str]:
+    """The private fields of ``contact`` this user sees masked, with what they see instead."""
+    view = selectors.contact_view(user=request.user, contact=contact)
+    if not view.masked:
+        return {}
+    return {name: getattr(view, f"{name}_shown") for name in Contact.private_fields}
+
+
+@login_required
+def contact_create(request, pk: int):
+    customer = selectors.customer_get_for_user(user=request.user, pk=pk)
+    form = ContactForm(request.POST or None, initial={"is_primary": not customer.contacts.exists()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            contact = services.contact_create(actor=request.user, customer=customer, **form.service_fields())
+        except ApplicationError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, _("%(name)s is added.") % {"name": contact.name})
+            return redirect("customers:detail", pk=customer.pk)
+    return render(
+        request, "customers/contact_form.html", {"form": form, "customer": customer, "contact": None}
+    )
+
+
+@login_required
+def contact_edit(request, pk: int):
+    contact = selectors.contact_get_for_user(user=request.user, pk=pk)
+    masked = _masked_values(request, contact)
+    initial = {
+        "name": contact.name,
+        "title": contact.title,
+        "role": contact.role,
+        "is_primary": contact.is_primary,
+        "notes": contact.notes,
+        "version": contact.version,
+    }
+    for name in Contact.private_fields:
+        if name not in masked:
+            initial[name] = getattr(contact, name)
+    form = ContactForm(request.POST or None, initial=initial, masked_values=masked)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.contact_update(
+                actor=request.user,
+                contact=contact,
+                version=form.cleaned_data["version"],
+                **form.service_fields(),
+            )
+        except ApplicationError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, _("%(name)s is saved.") % {"name": contact.name})
+            return redirect("customers:detail", pk=contact.customer_id)
+    return render(
+        request,
+        "customers/contact_form.html",
+        {"form": form, "customer": contact.customer, "contact": contact},
+    )
+
+
+@login_required
+@require_POST
+def contact_delete(request, pk: int):
+    contact = selectors.contact_get_for_user(user=request.user, pk=pk)
+    try:
+        services.contact_delete(actor=request.user, contact=contact)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("%(name)s is deleted. It can be restored from the recycle bin.") % {"name": contact.name},
+        )
+    return redirect("customers:detail", pk=contact.customer_id)
+
+
+@login_required
+@require_POST
+def contact_reveal(request, pk: int, field: str):
+    """The full value of one masked field; the service logs who looked (R3.8)."""
+    contact = selectors.contact_get_for_user(user=request.user, pk=pk)
+    value = services.contact_reveal(actor=request.user, contact=contact, field=field)
+    if is_htmx(request):
+        return render(
+            request,
+            "customers/_partials/revealed.html",
+            {"contact": contact, "field": field, "value": value},
+        )
+    label = Contact._meta.get_field(field).verbose_name
+    messages.info(
+        request,
+        _("%(field)s of %(name)s: %(value)s") % {"field": label, "name": contact.name, "value": value or "—"},
+    )
+    return redirect("customers:detail", pk=contact.customer_id)
