@@ -3,6 +3,7 @@ from salescore.core.api import build_api
 from salescore.core.api_routes import router as audit_router
 from salescore.customers.api import router as customers_router
 from salescore.org.api import router as org_router
+from salescore.pipeline.api import router as pipeline_router
 
 api = build_api(
     title="SalesCore API",
@@ -16,4 +17,5 @@ api = build_api(
 api.add_router("/", accounts_router)
 api.add_router("/", org_router)
 api.add_router("/", customers_router)
+api.add_router("/", pipeline_router)
 api.add_router("/", audit_router)

@@ -28,7 +28,8 @@ from salescore.pipeline.models import (
 
 OPPORTUNITY_ORDERINGS = {
     "-updated": ["-updated_at", "-id"],
-    "close_date": ["expected_close_date", "id"],
+    # Opportunities without a close date last, on every database.
+    "close_date": [F("expected_close_date").asc(nulls_last=True), "id"],
     "-amount": ["-amount", "-id"],
     "stage": ["stage__sort_order", "-updated_at", "-id"],
 }
@@ -85,6 +86,8 @@ class BoardColumn:
     cards: list[Opportunity]
     count: int
     amount: Decimal
+    # The total per currency: ``amount`` adds numbers of different currencies when a column mixes them.
+    amounts: dict[str, Decimal] = field(default_factory=dict)
 
 
 def board(*, user, owner: Person | None = None, per_stage: int = 30) -> list[BoardColumn]:
@@ -95,10 +98,12 @@ def board(*, user, owner: Person | None = None, per_stage: int = 30) -> list[Boa
     """
     base = opportunity_list(user=user, owner=owner)
     columns = stages()
-    totals = {
-        row["stage_id"]: row
-        for row in base.order_by().values("stage_id").annotate(n=Count("pk"), total=Sum("amount"))
-    }
+    totals: dict[int, dict] = {}
+    for row in base.order_by().values("stage_id", "currency").annotate(n=Count("pk"), total=Sum("amount")):
+        column = totals.setdefault(row["stage_id"], {"n": 0, "total": Decimal("0.00"), "amounts": {}})
+        column["n"] += row["n"]
+        column["total"] += row["total"] or 0
+        column["amounts"][row["currency"]] = row["total"] or Decimal("0.00")
     ranked = base.annotate(
         rank=Window(
             RowNumber(), partition_by=[F("stage_id")], order_by=[F("updated_at").desc(), F("id").desc()]
@@ -113,6 +118,7 @@ def board(*, user, owner: Person | None = None, per_stage: int = 30) -> list[Boa
             cards=cards.get(stage.pk, [])[:per_stage],
             count=totals.get(stage.pk, {}).get("n", 0),
             amount=totals.get(stage.pk, {}).get("total") or Decimal("0.00"),
+            amounts=dict(sorted(totals.get(stage.pk, {}).get("amounts", {}).items())),
         )
         for stage in columns
     ]
@@ -131,7 +137,7 @@ def timeline(
 ) -> list[TimelineEntry]:
     """Activities and stage changes, newest first, in one list (orders and tickets join later)."""
     activities = scope_queryset(Activity.objects.all(), user).select_related(
-        "owner", "contact", "opportunity"
+        "customer", "owner", "contact", "opportunity"
     )
     changes = StageChange.objects.select_related("from_stage", "to_stage", "actor__person", "opportunity")
     if opportunity is not None:
@@ -291,7 +297,8 @@ def scripts_for(opportunity: Opportunity) -> list[Script]:
         Script.objects.filter(stage=opportunity.stage, active=True)
         .filter(Q(product__isnull=True) | Q(product_id__in=product_ids))
         .select_related("product")
-        .order_by("product_id", "title")
+        # General scripts first on every database (PostgreSQL sorts NULL last by default).
+        .order_by(F("product_id").asc(nulls_first=True), "title")
     )
 
 

@@ -75,11 +75,11 @@ def _check_contacts(customer: Customer, contacts) -> list[Contact]:
     return contacts
 
 
-def _amount(value) -> Decimal:
-    amount = to_decimal(value, field="amount") if not isinstance(value, Decimal) else value
+def _amount(value, *, field: str = "amount") -> Decimal:
+    amount = to_decimal(value, field=field) if not isinstance(value, Decimal) else value
     if amount < 0:
         raise ApplicationError(
-            _("The amount cannot be negative."), code="invalid", fields={"amount": _("Enter 0 or more.")}
+            _("The amount cannot be negative."), code="invalid", fields={field: _("Enter 0 or more.")}
         )
     return amount.quantize(Decimal("0.01"))
 
@@ -285,7 +285,7 @@ def needs_record(
         )
     for key in ("budget_min", "budget_max"):
         if fields.get(key) not in (None, ""):
-            fields[key] = _amount(fields[key])
+            fields[key] = _amount(fields[key], field=key)
         elif key in fields:
             fields[key] = None
     analysis = NeedsAnalysis.objects.filter(opportunity=opportunity).first()
@@ -415,6 +415,17 @@ def activity_log(
             code="invalid",
             fields={"longitude": _("Both coordinates are needed.")},
         )
+    # The database refuses coordinates off the globe too, but as an error nobody can read.
+    for key, limit in (("latitude", 90), ("longitude", 180)):
+        if fields.get(key) is not None:
+            fields[key] = to_decimal(fields[key], field=key)
+            if not -limit <= fields[key] <= limit:
+                raise ApplicationError(
+                    _("The %(field)s is off the globe.")
+                    % {"field": Activity._meta.get_field(key).verbose_name},
+                    code="invalid",
+                    fields={key: _("Use a value from -%(limit)s to %(limit)s.") % {"limit": limit}},
+                )
     activity = Activity(
         customer=customer, opportunity=opportunity, contact=contact, owner_id=access.person_id, **fields
     )
