@@ -23,6 +23,94 @@
     }
   });
 
+  // Pipeline board: drag a card ([data-move-url]) onto a column ([data-drop-stage]). The server runs
+  // the same gated service as the opportunity page and answers with the board re-rendered: the
+  // card in its new column, or where it was with the refusal and the missing criteria above.
+  var dragged = null;
+  function dropColumn(event) {
+    if (!dragged || !event.target.closest) { return null; }
+    var column = event.target.closest("[data-drop-stage]");
+    return column && !column.contains(dragged) ? column : null;
+  }
+  document.addEventListener("dragstart", function (event) {
+    var card = event.target.closest && event.target.closest("[data-move-url]");
+    if (!card) { return; }
+    dragged = card;
+    card.classList.add("board-card-dragging");
+    event.dataTransfer.effectAllowed = "move";
+    event.dataTransfer.setData("text/plain", card.dataset.opportunity || "");
+  });
+  document.addEventListener("dragend", function () {
+    if (dragged) { dragged.classList.remove("board-card-dragging"); }
+    dragged = null;
+    document.querySelectorAll(".board-drop-target").forEach(function (el) {
+      el.classList.remove("board-drop-target");
+    });
+  });
+  document.addEventListener("dragover", function (event) {
+    var column = dropColumn(event);
+    if (!column) { return; }
+    event.preventDefault();
+    event.dataTransfer.dropEffect = "move";
+    column.classList.add("board-drop-target");
+  });
+  document.addEventListener("dragleave", function (event) {
+    var column = event.target.closest && event.target.closest("[data-drop-stage]");
+    if (column && !column.contains(event.relatedTarget)) { column.classList.remove("board-drop-target"); }
+  });
+  document.addEventListener("drop", function (event) {
+    var column = dropColumn(event);
+    if (!column) { return; }
+    event.preventDefault();
+    column.classList.remove("board-drop-target");
+    var card = dragged;
+    var board = card.closest("[data-board]");
+    // Ask for the reason (required for Lost) once the drop has finished, not inside it.
+    window.setTimeout(function () {
+      var reason = "";
+      if (column.dataset.reasonPrompt) {
+        reason = window.prompt(column.dataset.reasonPrompt, "");
+        if (reason === null) { return; }  // cancelled: the card stays
+      }
+      var values = { stage: column.dataset.dropStage, reason: reason, board: "1" };
+      var filter = document.getElementById("board-filter");
+      if (filter) {
+        new FormData(filter).forEach(function (value, key) { values[key] = value; });
+      }
+      card.classList.add("opacity-50");
+      window.htmx.ajax("POST", card.dataset.moveUrl, {
+        source: board, target: board, swap: "innerHTML", values: values
+      });
+    }, 0);
+  });
+
+  // Activity forms: the check-in fields ([data-visit-fields]) only while the channel is a visit.
+  function toggleVisitFields(root) {
+    root.querySelectorAll("[data-visit-toggle]").forEach(function (select) {
+      var fields = select.form && select.form.querySelector("[data-visit-fields]");
+      if (fields) { fields.hidden = select.value !== select.dataset.visitToggle; }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { toggleVisitFields(document); });
+  document.addEventListener("htmx:afterSwap", function (event) { toggleVisitFields(event.target); });
+  document.addEventListener("change", function (event) {
+    if (event.target.hasAttribute && event.target.hasAttribute("data-visit-toggle")) {
+      toggleVisitFields(event.target.form || document);
+    }
+  });
+
+  // "Use my location" on a visit: fill latitude and longitude from the browser.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-geolocate]");
+    if (!button || !button.form) { return; }
+    var form = button.form;
+    if (!navigator.geolocation) { window.alert(button.dataset.geolocateError); return; }
+    navigator.geolocation.getCurrentPosition(function (position) {
+      form.elements.latitude.value = position.coords.latitude.toFixed(6);
+      form.elements.longitude.value = position.coords.longitude.toFixed(6);
+    }, function () { window.alert(button.dataset.geolocateError); }, { timeout: 10000 });
+  });
+
   // Charts: <div data-chart="bar" data-chart-source="id-of-json-script">.
   function drawCharts(root) {
     if (!window.echarts) { return; }

@@ -1,0 +1,113 @@
+"""The pipeline in a real browser: dragging cards across the board through the gated move, the Lost
+prompt, the customer page's pipeline section loaded by htmx, and the visit fields of an activity."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+
+from salescore.core.testing import PASSWORD
+from salescore.customers import services as customer_services
+from salescore.pipeline import services
+from salescore.pipeline.models import Opportunity
+from tests.browser.helpers import login, screenshot, settle
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _stages(_seed):
+    """The flush after each live-server test removes the stages the migration seeds: put them back."""
+    from django.apps import apps
+
+    importlib.import_module("salescore.pipeline.migrations.0002_default_stages").forwards(apps, None)
+
+
+def _opportunity(member, name: str) -> Opportunity:
+    customer = customer_services.customer_create(actor=member.user, name=f"{name}客户有限公司")
+    contact = customer_services.contact_create(actor=member.user, customer=customer, name="王经理")
+    return services.opportunity_create(
+        actor=member.user, customer=customer, name=name, contacts=[contact], amount="80000"
+    )
+
+
+def _card(page, opportunity):
+    return page.locator(f"[data-testid=card][data-opportunity='{opportunity.pk}']")
+
+
+def _column(page, code: str):
+    return page.locator(f"[data-testid=column-{code}]")
+
+
+def test_drag_cards_across_the_board(cast, open_page):
+    ours = _opportunity(cast.rep_a, "产线改造")
+    other = _opportunity(cast.rep_a, "仓储升级")
+    page, log = open_page(locale="en-US")
+    login(page, cast.rep_a.user.username, PASSWORD)
+    page.context.add_cookies([{"name": "salescore_language", "value": "en", "url": page.url}])
+    page.goto("/pipeline/")
+    settle(page)
+
+    # refused: two stages ahead without a needs analysis; the card stays, the board says why
+    _card(page, ours).drag_to(_column(page, "recommendation"))
+    alert = page.locator("[data-testid=move-error]")
+    alert.wait_for()
+    assert "the needs analysis is recorded" in alert.inner_text()
+    assert _column(page, "contact").locator(f"[data-opportunity='{ours.pk}']").count() == 1
+    screenshot(page, "pipeline-board-refused-en")
+
+    # accepted: the card lands in the next stage
+    _card(page, ours).drag_to(_column(page, "needs_analysis"))
+    page.locator("[data-testid=move-done]").wait_for()
+    assert _column(page, "needs_analysis").locator(f"[data-opportunity='{ours.pk}']").count() == 1
+    ours.refresh_from_db()
+    assert ours.stage.code == "needs_analysis"
+
+    # Lost asks for the reason; cancelling leaves the card where it is
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    _card(page, other).drag_to(_column(page, "lost"))
+    page.wait_for_timeout(300)
+    other.refresh_from_db()
+    assert other.stage.code == "contact"
+
+    page.once("dialog", lambda dialog: dialog.accept("客户选择了竞争对手"))
+    _card(page, other).drag_to(_column(page, "lost"))
+    _column(page, "lost").locator(f"[data-opportunity='{other.pk}']").wait_for()
+    other.refresh_from_db()
+    assert other.stage.code == "lost" and other.loss_reason == "客户选择了竞争对手"
+    screenshot(page, "pipeline-board-en")
+    log.assert_clean()
+
+
+def test_customer_page_shows_its_pipeline_and_activity_visit_fields(cast, open_page):
+    ours = _opportunity(cast.rep_a, "产线改造")
+    page, log = open_page()
+    login(page, cast.rep_a.user.username, PASSWORD)
+
+    page.goto(f"/customers/{ours.customer_id}/")
+    section = page.locator("[data-testid=customer-opportunities]")
+    section.wait_for()
+    assert "产线改造" in section.inner_text()
+
+    page.goto(f"/pipeline/opportunities/{ours.pk}/")
+    settle(page)
+    screenshot(page, "pipeline-opportunity-zh-hans")
+
+    # choosing the customer of a new opportunity loads its contacts
+    page.goto("/pipeline/opportunities/new/")
+    page.select_option("select[name=customer]", str(ours.customer_id))
+    page.locator("#customer-dependent input[name=contacts]").wait_for()
+    assert "王经理" in page.inner_text("#customer-dependent")
+
+    page.goto(f"/activities/new/?customer={ours.customer_id}")
+    visit = page.locator("[data-visit-fields]")
+    assert not visit.is_visible()
+    page.select_option("select[name=channel]", "visit")
+    assert visit.is_visible()
+    page.fill("input[name=subject]", "现场拜访")
+    page.fill("input[name=location]", "苏州工业园区")
+    with page.expect_navigation():
+        page.click("[data-testid=activity-form] button[type=submit]")
+    assert "现场拜访" in page.inner_text("main")
+    log.assert_clean()
