@@ -128,6 +128,7 @@ def opportunity_create(
 def opportunity_update(
     *, actor: User, opportunity: Opportunity, version: int | None = None, contacts=None, **fields
 ) -> Opportunity:
+    require(actor, Cap.PIPELINE_WORK)
     opportunity = get_in_scope(Opportunity.objects.select_related("customer"), actor, opportunity.pk)
     check_version(opportunity, version)
     unknown = set(fields) - OPPORTUNITY_FIELDS
@@ -154,6 +155,7 @@ def opportunity_advance(
     *, actor: User, opportunity: Opportunity, to_stage: Stage, reason: str = "", version: int | None = None
 ) -> Opportunity:
     """Move to ``to_stage`` if its entry criteria are met; a refusal names what is missing."""
+    require(actor, Cap.PIPELINE_WORK)
     opportunity = get_in_scope(
         Opportunity.objects.select_for_update().select_related("stage"), actor, opportunity.pk
     )
@@ -212,6 +214,7 @@ def opportunity_advance(
 @transaction.atomic
 def opportunity_reopen(*, actor: User, opportunity: Opportunity, reason: str) -> Opportunity:
     """A closed opportunity comes back to the last open stage it was in."""
+    require(actor, Cap.PIPELINE_WORK)
     opportunity = get_in_scope(Opportunity.objects.select_related("stage"), actor, opportunity.pk)
     if not opportunity.stage.is_closed:
         return opportunity
@@ -245,6 +248,7 @@ def opportunity_reopen(*, actor: User, opportunity: Opportunity, reason: str) ->
 
 @transaction.atomic
 def opportunity_delete(*, actor: User, opportunity: Opportunity) -> None:
+    require(actor, Cap.PIPELINE_WORK)
     opportunity = get_in_scope(Opportunity.objects.all(), actor, opportunity.pk, include_shared=False)
     opportunity.soft_delete(actor=actor)
 
@@ -277,6 +281,7 @@ def needs_record(
     *, actor: User, opportunity: Opportunity, features=None, version: int | None = None, **fields
 ) -> NeedsAnalysis:
     """Create or update the needs analysis (R3.3)."""
+    require(actor, Cap.PIPELINE_WORK)
     opportunity = get_in_scope(Opportunity.objects.all(), actor, opportunity.pk)
     unknown = set(fields) - NEEDS_FIELDS
     if unknown:
@@ -318,6 +323,7 @@ def product_propose(
     *, actor: User, opportunity: Opportunity, product, quantity: int = 1, reason: str = "", score=None
 ) -> OpportunityProduct:
     """Accept a (recommended) product into the opportunity."""
+    require(actor, Cap.PIPELINE_WORK)
     opportunity = get_in_scope(Opportunity.objects.all(), actor, opportunity.pk)
     if not product.active or product.is_deleted:
         raise ApplicationError(
@@ -342,6 +348,7 @@ def product_propose(
 
 @transaction.atomic
 def product_withdraw(*, actor: User, line: OpportunityProduct) -> None:
+    require(actor, Cap.PIPELINE_WORK)
     line = get_in_scope(OpportunityProduct.objects.all(), actor, line.pk)
     line.soft_delete(actor=actor)
 
@@ -506,6 +513,7 @@ def script_save(
     product=None,
     script: Script | None = None,
     active: bool = True,
+    version: int | None = None,
 ) -> Script:
     require(actor, Cap.PROCESS_CONFIGURE)
     title, body = (title or "").strip(), (body or "").strip()
@@ -523,7 +531,7 @@ def script_save(
         validate_fields(script, ["title", "body", "checklist"])
         script.save(actor=actor)
     else:
-        model_update(instance=script, data=data, actor=actor)
+        model_update(instance=script, data=data, actor=actor, version=version)
     return script
 
 
