@@ -11,6 +11,8 @@ urlpatterns = [
     path("", include("salescore.org.urls")),
     path("", include("salescore.customers.urls")),
     path("", include("salescore.pipeline.urls")),
+    path("", include("salescore.pipeline.urls_config")),
+    path("", include("salescore.catalog.urls")),
     path("", include("salescore.leads.urls")),
     path("", include("salescore.core.urls")),
 ]

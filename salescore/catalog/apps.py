@@ -6,3 +6,6 @@ class CatalogConfig(AppConfig):
     name = "salescore.catalog"
     label = "catalog"
     verbose_name = _("Product catalogue")
+
+    def ready(self) -> None:
+        from salescore.catalog import queues  # noqa: F401  (menu and recycle bin)

@@ -25,3 +25,13 @@ register_queue(
 )
 register_trash(Opportunity, restore=services.opportunity_restore)
 register_trash(Activity, restore=services.activity_restore)
+register_menu(
+    MenuEntry(
+        "process",
+        _("Sales process"),
+        "pipeline_config:stages",
+        Cap.PROCESS_CONFIGURE,
+        icon="sliders",
+        order=40,
+    )
+)

@@ -13,9 +13,11 @@ def _keys(rows):
 
 def test_menu_shows_only_what_the_position_allows(cast):
     assert _keys(menu_for(cast.rep_a.user)) == {
+        "leads",
         "customers",
         "pipeline",
         "activities",
+        "products",
         "org",
         "people",
         "regions",
@@ -45,7 +47,12 @@ def test_section_duty_decides_the_work_queues(cast):
     assert "people_without_region" in _keys(queues_for(cast.head.user))
     assert "people_without_region" not in _keys(queues_for(care_head.user))
     # and a rep sees only the queue about their own record
-    assert _keys(queues_for(cast.rep_a.user)) == {"departures_due", "followups_due"}
+    assert _keys(queues_for(cast.rep_a.user)) == {
+        "departures_due",
+        "followups_due",
+        "leads_overdue",
+        "leads_new",
+    }
 
 
 def test_queue_counts_are_scoped(cast):

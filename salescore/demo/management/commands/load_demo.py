@@ -1,12 +1,12 @@
 from django.core.management.base import BaseCommand
 
-from salescore.demo import company, customers
+from salescore.demo import company, customers, pipeline
 
 
 class Command(BaseCommand):
     help = (
-        "Load the demo company (星海智能装备有限公司): each part (organisation, customers) only "
-        "when it has no data yet, so your data is kept. Then print the demo logins."
+        "Load the demo company (星海智能装备有限公司): each part (organisation, customers, catalogue "
+        "and sales history) only when it has no data yet, so your data is kept. Then print the demo logins."
     )
 
     def add_arguments(self, parser):
@@ -25,6 +25,16 @@ class Command(BaseCommand):
         else:
             count = customers.load()
             self.stdout.write(self.style.SUCCESS(f"Demo customers loaded: {count}."))
+        if pipeline.is_loaded():
+            self.stdout.write("Catalogue and opportunities already present: kept as they are.")
+        else:
+            made = pipeline.load()
+            self.stdout.write(
+                self.style.SUCCESS(
+                    "Demo catalogue and sales history loaded: {products} products, {scripts} scripts, "
+                    "{opportunities} opportunities, {activities} activities.".format(**made)
+                )
+            )
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password for all: {company.DEMO_PASSWORD}):")
         for login in company.demo_logins():
