@@ -216,6 +216,10 @@ class AuditedModel(models.Model):
     def _display(self, field, value):
         if value is None or not field.is_relation:
             return None
+        # The object assigned to the field is usually loaded already: no query for it.
+        cached = field.get_cached_value(self, default=None) if field.is_cached(self) else None
+        if cached is not None and cached.pk == value:
+            return str(cached)
         related = field.related_model._base_manager.filter(pk=value).first()
         return str(related) if related is not None else f"#{value}"
 
