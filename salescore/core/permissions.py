@@ -280,6 +280,10 @@ def scope_filter(model: type[models.Model], user, *, include_shared: bool = True
     if access.scope == Scope.ALL:
         return None
     condition = Q(**{f"{owner_field}__in": visible_people(user)})
+    unowned_capability = getattr(model, "scope_unowned_capability", None)
+    if unowned_capability and access.can(unowned_capability):
+        # Records nobody owns yet (a lead no rule assigned) are visible to those who hand them out.
+        condition |= Q(**{f"{owner_field}__isnull": True})
     if include_shared and access.person_id is not None:
         # Records shared with this person (core.RecordShare) are visible whatever their owner.
         RecordShare = apps.get_model("core", "RecordShare")

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from salescore.core.models import AuditedModel
+from salescore.core.permissions import Cap
 from salescore.customers.models import Channel, Industry
 
 
@@ -136,6 +137,8 @@ class Lead(AuditedModel):
     )
 
     scope_owner_field = "owner"
+    # Unassigned leads are seen by those who assign them (core.permissions.scope_filter).
+    scope_unowned_capability = Cap.LEADS_ASSIGN
     audit_ignore = AuditedModel.audit_ignore | {"phone_key", "overdue_notified_at"}
 
     class Meta:
@@ -146,6 +149,9 @@ class Lead(AuditedModel):
             models.Index(fields=["owner", "status", "-created_at"], name="lead_owner_status_idx"),
             models.Index(fields=["status", "first_contact_due"], name="lead_due_idx"),
             models.Index(fields=["email"], name="lead_email_idx"),
+            # The list's default order and its channel filter (a director's list has no owner filter).
+            models.Index(fields=["-created_at", "-id"], name="lead_created_idx"),
+            models.Index(fields=["channel", "-created_at"], name="lead_channel_idx"),
         ]
 
     def __str__(self) -> str:

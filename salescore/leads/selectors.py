@@ -6,18 +6,25 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from salescore.core.permissions import Cap, access_for, scope_filter
+from salescore.core.permissions import (
+    DUTY_CAPABILITIES,
+    DUTY_LEADER_CAPABILITIES,
+    LEADER_POSITIONS,
+    POSITION_CAPABILITIES,
+    Cap,
+    Scope,
+    access_for,
+    scope_queryset,
+)
 from salescore.customers.identity import normalize_phone
-from salescore.customers.models import Contact
-from salescore.leads.models import OPEN_STATUSES, Lead, LeadTouch
-from salescore.org.models import Person
+from salescore.customers.models import Contact, Customer
+from salescore.leads.models import OPEN_STATUSES, AssignmentRule, Lead, LeadTouch
+from salescore.org.models import OrgUnit, Person
 
 
 def visible_leads(user) -> QuerySet[Lead]:
-    condition = scope_filter(Lead, user)
-    if access_for(user).can(Cap.LEADS_ASSIGN):
-        condition = None if condition is None else condition | Q(owner__isnull=True)
-    return Lead.objects.all() if condition is None else Lead.objects.filter(condition)
+    """The user's scope; unassigned leads are in it for assigners (Lead.scope_unowned_capability)."""
+    return scope_queryset(Lead.objects.all(), user)
 
 
 def lead_get_for_user(*, user, pk) -> Lead:
@@ -64,7 +71,9 @@ def lead_list(
     if unassigned_only:
         rows = rows.filter(owner__isnull=True, status__in=OPEN_STATUSES)
     if mine:
-        rows = rows.filter(owner_id=access_for(user).person_id)
+        # A login without a person owns nothing; owner_id=None would list the unassigned leads.
+        person_id = access_for(user).person_id
+        rows = rows.filter(owner_id=person_id) if person_id else rows.none()
     return rows.select_related("owner", "region").order_by("-created_at", "-id")
 
 
@@ -72,8 +81,9 @@ def touches(lead: Lead) -> QuerySet[LeadTouch]:
     return LeadTouch.objects.filter(lead=lead).select_related("by")
 
 
-def matching_contacts(lead: Lead, limit: int = 5) -> list[Contact]:
-    """Existing customer contacts with the lead's phone or email: convert into their customer."""
+def matching_contacts(lead: Lead, *, user, limit: int = 5) -> list[Contact]:
+    """Contacts of customers this user may see that have the lead's phone or email: convert the
+    lead into their customer. Customers outside the user's scope are not suggested (R3.8)."""
     condition = Q()
     if lead.phone_key:
         condition |= Q(mobile_key=lead.phone_key)
@@ -81,7 +91,29 @@ def matching_contacts(lead: Lead, limit: int = 5) -> list[Contact]:
         condition |= Q(email__iexact=lead.email)
     if not condition:
         return []
-    return list(Contact.objects.filter(condition).select_related("customer", "customer__owner")[:limit])
+    customers = scope_queryset(Customer.objects.all(), user).values("pk")
+    return list(
+        Contact.objects.filter(condition, customer__in=customers)
+        .select_related("customer", "customer__owner")
+        .order_by("customer__name", "pk")[:limit]
+    )
+
+
+def convert_customer_choices(lead: Lead, *, user, limit: int = 200) -> list[Customer]:
+    """Existing customers to convert the lead into: those with a matching contact first, then the
+    ones with the lead's company name, then the lead owner's customers and the user's own."""
+    visible = scope_queryset(Customer.objects.select_related("owner"), user)
+    chosen: dict[int, Customer] = {}
+    for contact in matching_contacts(lead, user=user):
+        chosen.setdefault(contact.customer_id, contact.customer)
+    if lead.company:
+        for customer in visible.filter(name__icontains=lead.company.strip()[:50]).order_by("name")[:10]:
+            chosen.setdefault(customer.pk, customer)
+    owners = {pk for pk in (lead.owner_id, access_for(user).person_id) if pk}
+    if owners:
+        for customer in visible.filter(owner_id__in=owners).order_by("name", "pk")[:limit]:
+            chosen.setdefault(customer.pk, customer)
+    return list(chosen.values())
 
 
 def my_overdue_count(user) -> int:
@@ -105,3 +137,50 @@ def my_new_count(user) -> int:
 
 def unassigned_count(user) -> int:
     return Lead.objects.filter(owner__isnull=True, status__in=OPEN_STATUSES).count()
+
+
+def _pipeline_workers() -> Q:
+    """People whose position or section duty lets them work opportunities (core.permissions)."""
+    positions = [p for p, caps in POSITION_CAPABILITIES.items() if Cap.PIPELINE_WORK in caps]
+    duties = [d for d, caps in DUTY_CAPABILITIES.items() if Cap.PIPELINE_WORK in caps]
+    leader_duties = [d for d, caps in DUTY_LEADER_CAPABILITIES.items() if Cap.PIPELINE_WORK in caps]
+    condition = Q(position__in=positions) | Q(org_unit__duty__in=duties)
+    if leader_duties:
+        condition |= Q(position__in=list(LEADER_POSITIONS), org_unit__duty__in=leader_duties)
+    return condition
+
+
+def assignable_people(user) -> QuerySet[Person]:
+    """Whom this user may give a lead to (as services.lead_assign checks): active people in their
+    scope who work the pipeline."""
+    people = Person.objects.filter(_pipeline_workers(), status=Person.Status.ACTIVE)
+    return (
+        scope_queryset(people, user, include_shared=False)
+        .select_related("org_unit")
+        .order_by("org_unit__path", "employee_no")
+    )
+
+
+def lead_can_assign(*, user, lead: Lead) -> bool:
+    access = access_for(user)
+    if access.can(Cap.LEADS_ASSIGN):
+        return True
+    # An owner who manages people may pass the lead on to one of them.
+    return lead.owner_id is not None and lead.owner_id == access.person_id and access.scope != Scope.OWN
+
+
+def rules_list(user) -> QuerySet[AssignmentRule]:
+    return AssignmentRule.objects.select_related("region", "team", "last_assigned").order_by("priority", "id")
+
+
+def rule_teams(user) -> QuerySet:
+    """Units a rule may send leads to, within the user's scope (services.rule_save checks)."""
+    access = access_for(user)
+    units = OrgUnit.objects.filter(
+        kind__in=[OrgUnit.Kind.TEAM, OrgUnit.Kind.SECTION], duty="sales_management"
+    ).order_by("path")
+    if access.scope == Scope.ALL:
+        return units
+    if not access.unit_path:
+        return units.none()
+    return units.filter(path__startswith=access.unit_path)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -14,14 +15,30 @@ from django.utils.translation import gettext as _
 
 from salescore.accounts.models import User
 from salescore.core.errors import ApplicationError
+from salescore.core.models import AuditAction, audit_event
 from salescore.core.notifications import notify
-from salescore.core.permissions import Cap, Position, access_for, get_in_scope, require, scope_queryset
-from salescore.core.services import check_version, model_update, required, validate_fields
+from salescore.core.permissions import (
+    Cap,
+    Position,
+    Scope,
+    access_for,
+    capabilities_for,
+    get_in_scope,
+    require,
+    scope_queryset,
+)
+from salescore.core.services import (
+    check_version,
+    from_validation_error,
+    model_update,
+    required,
+    validate_fields,
+)
 from salescore.customers import services as customer_services
 from salescore.customers.identity import normalize_phone
 from salescore.customers.models import Contact, Customer
 from salescore.leads.models import OPEN_STATUSES, AssignmentRule, Lead, LeadPolicy, LeadTouch
-from salescore.leads.selectors import lead_get_for_user
+from salescore.leads.selectors import lead_get_for_user, visible_leads
 from salescore.org.models import OrgUnit, Person
 from salescore.pipeline import services as pipeline_services
 
@@ -40,7 +57,9 @@ LEAD_FIELDS = {
 }
 
 
-def _check_duplicate(*, phone_key: str, email: str, exclude_pk=None) -> None:
+def _check_duplicate(*, actor: User, phone_key: str, email: str, exclude_pk=None) -> None:
+    """One open lead per phone and per email. The refusal names the lead and its owner (so the
+    person entering it knows whom to talk to) and links to it only if they may open it."""
     others = Lead.objects.filter(status__in=OPEN_STATUSES).exclude(pk=exclude_pk)
     condition = Q()
     if phone_key:
@@ -52,12 +71,16 @@ def _check_duplicate(*, phone_key: str, email: str, exclude_pk=None) -> None:
     existing = others.filter(condition).select_related("owner").first()
     if existing:
         field = "phone" if phone_key and existing.phone_key == phone_key else "email"
+        visible = visible_leads(actor).filter(pk=existing.pk).exists()
         raise ApplicationError(
             _("An open lead for %(name)s already exists (owner: %(owner)s).")
             % {"name": existing, "owner": existing.owner or _("not assigned")},
             code="duplicate",
             fields={field: _("Already used by lead #%(id)s.") % {"id": existing.pk}},
-            extra={"existing_id": existing.pk, "existing_url": reverse("leads:detail", args=[existing.pk])},
+            extra={
+                "existing_id": existing.pk,
+                "existing_url": reverse("leads:detail", args=[existing.pk]) if visible else None,
+            },
         )
 
 
@@ -83,13 +106,24 @@ def lead_create(*, actor: User, owner: Person | None = None, auto_assign: bool =
     lead = Lead(**data, first_contact_due=now + dt.timedelta(hours=LeadPolicy.current().first_contact_hours))
     lead.phone_key = normalize_phone(lead.phone)
     validate_fields(lead, list(data))
-    _check_duplicate(phone_key=lead.phone_key, email=lead.email)
+    if owner is not None:
+        # Choosing the owner at entry is assigning: only assigners may, within their scope.
+        require(actor, Cap.LEADS_ASSIGN)
+        _check_assignee(actor, owner)
+    _check_duplicate(actor=actor, phone_key=lead.phone_key, email=lead.email)
     lead.save(actor=actor)
     if owner is not None:
-        lead_assign(actor=actor, lead=lead, owner=owner)
+        _give(lead, owner, actor=actor, reason=_("by %(name)s") % {"name": actor.get_full_name()})
     elif auto_assign:
         lead_assign_auto(lead=lead, actor=actor)
     return lead
+
+
+def _check_open(lead: Lead) -> None:
+    if not lead.is_open:
+        raise ApplicationError(
+            _("This lead is closed (%(status)s).") % {"status": lead.get_status_display()}, code="closed"
+        )
 
 
 def _reps_of(team: OrgUnit) -> list[Person]:
@@ -134,6 +168,8 @@ def _give(lead: Lead, owner: Person, *, actor, reason: str) -> None:
     lead.owner = owner
     lead.assigned_at = timezone.now()
     lead.save(actor=actor)
+    if actor is not None and owner.user_id == actor.pk:
+        return  # no need to tell people what they just did themselves
     notify(
         users=[owner.user],
         kind="lead_assigned",
@@ -144,21 +180,21 @@ def _give(lead: Lead, owner: Person, *, actor, reason: str) -> None:
     )
 
 
-@transaction.atomic
-def lead_assign(*, actor: User, lead: Lead, owner: Person) -> Lead:
-    """Hand a lead to someone. Assigners give any lead; others may pass their own lead to a person
-    they manage."""
-    access = access_for(actor)
-    lead = lead_get_for_user(user=actor, pk=lead.pk)
+def _check_assignee(actor: User, owner: Person) -> None:
+    """Leads go to active people who work the pipeline, within the assigner's scope."""
     if owner.is_deleted or owner.status != Person.Status.ACTIVE:
         raise ApplicationError(
             _("%(name)s has left and cannot take leads.") % {"name": owner},
             code="invalid_owner",
             fields={"owner": _("Choose an active person.")},
         )
-    if not access.can(Cap.LEADS_ASSIGN) and lead.owner_id != access.person_id:
+    duty = OrgUnit.all_objects.filter(pk=owner.org_unit_id).values_list("duty", flat=True).first()
+    if Cap.PIPELINE_WORK not in capabilities_for(owner.position, duty):
+        # They could neither work the lead nor convert it into an opportunity.
         raise ApplicationError(
-            _("Your position does not allow this action."), code="permission_denied", status=403
+            _("%(name)s does not work on sales opportunities and cannot take leads.") % {"name": owner},
+            code="invalid_owner",
+            fields={"owner": _("Choose someone in a sales team.")},
         )
     if not scope_queryset(Person.objects.filter(pk=owner.pk), actor, include_shared=False).exists():
         raise ApplicationError(
@@ -166,6 +202,20 @@ def lead_assign(*, actor: User, lead: Lead, owner: Person) -> Lead:
             code="out_of_scope",
             fields={"owner": _("Choose yourself or someone you manage.")},
         )
+
+
+@transaction.atomic
+def lead_assign(*, actor: User, lead: Lead, owner: Person) -> Lead:
+    """Hand a lead to someone. Assigners give any lead they see; others may pass their own lead
+    to a person they manage."""
+    access = access_for(actor)
+    lead = lead_get_for_user(user=actor, pk=lead.pk)
+    if not access.can(Cap.LEADS_ASSIGN) and (lead.owner_id is None or lead.owner_id != access.person_id):
+        raise ApplicationError(
+            _("Your position does not allow this action."), code="permission_denied", status=403
+        )
+    _check_open(lead)
+    _check_assignee(actor, owner)
     if lead.owner_id == owner.pk:
         return lead
     _give(lead, owner, actor=actor, reason=_("by %(name)s") % {"name": actor.get_full_name()})
@@ -185,9 +235,13 @@ def lead_update(*, actor: User, lead: Lead, version: int | None = None, **fields
     data = {k: (v.strip() if isinstance(v, str) else v) for k, v in fields.items()}
     if "name" in data:
         required({"name": data["name"]})
+    for name in ("company", "title", "phone", "email", "wechat", "campaign", "industry", "interest"):
+        if name in data and data[name] is None:
+            data[name] = ""
     phone_key = normalize_phone(data.get("phone", lead.phone))
     email = data.get("email", lead.email)
     _check_duplicate(
+        actor=actor,
         phone_key=phone_key if phone_key != lead.phone_key else "",
         email=email if email.lower() != lead.email.lower() else "",
         exclude_pk=lead.pk,
@@ -213,24 +267,27 @@ def lead_record_touch(
     lead = lead_get_for_user(user=actor, pk=lead.pk)
     if access.person_id is None:
         raise ApplicationError(_("Only people of the organisation record contacts."), code="no_person")
-    if not lead.is_open:
-        raise ApplicationError(
-            _("This lead is closed (%(status)s).") % {"status": lead.get_status_display()}, code="closed"
-        )
+    _check_open(lead)
     summary = (summary or "").strip()
     required({"channel": channel, "summary": summary})
-    at = at or timezone.now()
+    now = timezone.now()
+    at = at or now
+    if at > now + dt.timedelta(minutes=5):
+        raise ApplicationError(
+            _("A contact cannot be recorded in the future."),
+            code="invalid",
+            fields={"at": _("Use a time that has passed.")},
+        )
     touch = LeadTouch(
         lead=lead, channel=channel, summary=summary[:500], reached=reached, at=at, by_id=access.person_id
     )
     try:
         touch.full_clean(exclude=["lead", "by"])
-    except Exception as exc:  # noqa: BLE001 - turn Django's ValidationError into our error shape
-        from salescore.core.services import from_validation_error
-
+    except ValidationError as exc:
         raise from_validation_error(exc) from None
     touch.save()
-    if lead.first_contacted_at is None:
+    # The deadline is met by the earliest attempt, even one logged late.
+    if lead.first_contacted_at is None or at < lead.first_contacted_at:
         lead.first_contacted_at = at
         if lead.status == Lead.Status.NEW:
             lead.status = Lead.Status.CONTACTED
@@ -241,10 +298,7 @@ def lead_record_touch(
 @transaction.atomic
 def lead_qualify(*, actor: User, lead: Lead) -> Lead:
     lead = lead_get_for_user(user=actor, pk=lead.pk)
-    if not lead.is_open:
-        raise ApplicationError(
-            _("This lead is closed (%(status)s).") % {"status": lead.get_status_display()}, code="closed"
-        )
+    _check_open(lead)
     model_update(instance=lead, data={"status": Lead.Status.QUALIFIED}, actor=actor)
     return lead
 
@@ -252,10 +306,7 @@ def lead_qualify(*, actor: User, lead: Lead) -> Lead:
 @transaction.atomic
 def lead_disqualify(*, actor: User, lead: Lead, reason: str) -> Lead:
     lead = lead_get_for_user(user=actor, pk=lead.pk)
-    if not lead.is_open:
-        raise ApplicationError(
-            _("This lead is closed (%(status)s).") % {"status": lead.get_status_display()}, code="closed"
-        )
+    _check_open(lead)
     reason = (reason or "").strip()
     required({"reason": reason})
     model_update(
@@ -278,14 +329,13 @@ def lead_convert(
 ):
     """Turn a lead into a customer (new or existing), its contact and an opportunity, in one step.
 
-    Returns (customer, contact, opportunity or None). A duplicate customer is refused with a link
-    to the existing one, so the user can convert into it instead.
+    Returns (customer, contact, opportunity or None). When the lead's phone or email already
+    belongs to a contact of another customer, the whole conversion is refused (nothing is kept)
+    with a link to that customer, so the user can convert into it instead; converting into an
+    existing customer reuses its contact with the same mobile or email.
     """
     lead = lead_get_for_user(user=actor, pk=lead.pk)
-    if not lead.is_open:
-        raise ApplicationError(
-            _("This lead is closed (%(status)s).") % {"status": lead.get_status_display()}, code="closed"
-        )
+    _check_open(lead)
     if lead.owner_id is None:
         raise ApplicationError(
             _("Assign the lead before converting it."),
@@ -294,7 +344,7 @@ def lead_convert(
         )
     owner = lead.owner
     if customer is None:
-        name = (customer_name or lead.company or lead.name).strip()
+        name = (customer_name or "").strip() or lead.company or lead.name
         customer = customer_services.customer_create(
             actor=actor,
             kind=Customer.Kind.COMPANY if lead.company else Customer.Kind.INDIVIDUAL,
@@ -308,16 +358,23 @@ def lead_convert(
         customer = get_in_scope(Customer.objects.all(), actor, customer.pk)
     contact = _existing_contact(customer, lead)
     if contact is None:
-        contact = customer_services.contact_create(
-            actor=actor,
-            customer=customer,
-            name=lead.name,
-            title=lead.title,
-            mobile=lead.phone,
-            email=lead.email,
-            wechat=lead.wechat,
-            is_primary=not Contact.objects.filter(customer=customer).exists(),
-        )
+        try:
+            contact = customer_services.contact_create(
+                actor=actor,
+                customer=customer,
+                name=lead.name,
+                title=lead.title,
+                mobile=lead.phone,
+                email=lead.email,
+                wechat=lead.wechat,
+                is_primary=not Contact.objects.filter(customer=customer).exists(),
+            )
+        except ApplicationError as exc:
+            if exc.code != "duplicate":
+                raise
+            # The person is already a contact of another customer: nothing of this conversion is
+            # kept (the raise rolls back the new customer too); convert into that customer instead.
+            raise _contact_clash(actor, exc) from None
     opportunity = None
     if create_opportunity:
         opportunity = pipeline_services.opportunity_create(
@@ -340,6 +397,22 @@ def lead_convert(
     return customer, contact, opportunity
 
 
+def _contact_clash(actor: User, exc: ApplicationError) -> ApplicationError:
+    existing_id = exc.extra.get("existing_id")
+    visible = (
+        existing_id is not None and scope_queryset(Customer.objects.filter(pk=existing_id), actor).exists()
+    )
+    return ApplicationError(
+        _("%(problem)s Convert the lead into that customer instead.") % {"problem": exc.message},
+        code="duplicate",
+        fields={"customer": _("Already a contact of customer #%(id)s.") % {"id": existing_id}},
+        extra={
+            "existing_id": existing_id,
+            "existing_url": reverse("customers:detail", args=[existing_id]) if visible else None,
+        },
+    )
+
+
 def _existing_contact(customer: Customer, lead: Lead) -> Contact | None:
     contacts = Contact.objects.filter(customer=customer)
     key = normalize_phone(lead.phone)
@@ -354,7 +427,10 @@ def _existing_contact(customer: Customer, lead: Lead) -> Contact | None:
 
 @transaction.atomic
 def lead_delete(*, actor: User, lead: Lead) -> None:
+    """Remove a junk or mistaken lead (recycle bin). A rep disqualifies a lead with a reason
+    instead, so a missed first contact cannot disappear from the record."""
     lead = lead_get_for_user(user=actor, pk=lead.pk)
+    require(actor, Cap.LEADS_ASSIGN)
     lead.soft_delete(actor=actor)
 
 
@@ -377,6 +453,7 @@ def leads_flag_overdue(*, now: dt.datetime | None = None) -> int:
         ).select_related("owner__user", "owner__manager__user")
     )
     assigners = None
+    warned = 0
     for lead in due:
         with transaction.atomic():
             if lead.owner is not None:
@@ -393,6 +470,13 @@ def leads_flag_overdue(*, now: dt.datetime | None = None) -> int:
                         .select_related("user")
                     ]
                 users = assigners
+            # Claim the lead first: a second run at the same moment finds nothing to claim.
+            claimed = Lead.all_objects.filter(pk=lead.pk, overdue_notified_at__isnull=True).update(
+                overdue_notified_at=now
+            )
+            if not claimed:
+                continue
+            warned += 1
             notify(
                 users=users,
                 kind="lead_overdue",
@@ -404,8 +488,22 @@ def leads_flag_overdue(*, now: dt.datetime | None = None) -> int:
                 },
                 url=reverse("leads:detail", args=[lead.pk]),
             )
-            Lead.all_objects.filter(pk=lead.pk).update(overdue_notified_at=now)
-    return len(due)
+    return warned
+
+
+def _check_rule_team(access, team: OrgUnit) -> None:
+    if team.kind not in (OrgUnit.Kind.TEAM, OrgUnit.Kind.SECTION) or team.duty != "sales_management":
+        raise ApplicationError(
+            _("Leads go to a sales team or the Sales Management section."),
+            code="invalid",
+            fields={"team": _("Choose a sales team.")},
+        )
+    if access.scope != Scope.ALL and not (access.unit_path and team.path.startswith(access.unit_path)):
+        raise ApplicationError(
+            _("You can only send leads to teams you manage."),
+            code="out_of_scope",
+            fields={"team": _("Choose a team you manage.")},
+        )
 
 
 @transaction.atomic
@@ -419,14 +517,17 @@ def rule_save(
     priority: int = 100,
     active: bool = True,
     rule: AssignmentRule | None = None,
+    version: int | None = None,
 ) -> AssignmentRule:
-    require(actor, Cap.LEADS_ASSIGN)
+    """Create (rule=None) or change an assignment rule. Assigners manage the rules of the teams
+    in their scope; a rule is switched off rather than deleted, so History keeps what applied."""
+    access = require(actor, Cap.LEADS_ASSIGN)
     name = (name or "").strip()
     required({"name": name, "team": team})
-    if team.kind != OrgUnit.Kind.TEAM and team.kind != OrgUnit.Kind.SECTION:
-        raise ApplicationError(
-            _("Leads go to a team or a section."), code="invalid", fields={"team": _("Choose a team.")}
-        )
+    _check_rule_team(access, team)
+    if rule is not None:
+        rule = AssignmentRule.objects.select_related("team").get(pk=rule.pk)
+        _check_rule_team(access, rule.team)
     data = {
         "name": name,
         "team": team,
@@ -440,17 +541,32 @@ def rule_save(
         validate_fields(rule, ["name", "channel", "priority"])
         rule.save(actor=actor)
     else:
-        model_update(instance=rule, data=data, actor=actor)
+        model_update(instance=rule, data=data, actor=actor, version=version)
     return rule
 
 
+@transaction.atomic
 def policy_update(*, actor: User, first_contact_hours: int) -> LeadPolicy:
+    """How soon a new lead must be contacted (R3.2); the change is kept in the audit trail."""
     require(actor, Cap.PROCESS_CONFIGURE)
-    if not 1 <= int(first_contact_hours) <= 720:
+    try:
+        hours = int(first_contact_hours)
+    except (TypeError, ValueError):
+        hours = 0
+    if not 1 <= hours <= 720:
         raise ApplicationError(
             _("Use 1 to 720 hours."), code="invalid", fields={"first_contact_hours": _("Use 1 to 720 hours.")}
         )
     policy = LeadPolicy.current()
-    policy.first_contact_hours = int(first_contact_hours)
+    old = policy.first_contact_hours
+    if old == hours:
+        return policy
+    policy.first_contact_hours = hours
     policy.save(update_fields=["first_contact_hours", "updated_at"])
+    audit_event(
+        obj=policy,
+        action=AuditAction.UPDATE,
+        actor=actor,
+        changes={"first_contact_hours": {"old": old, "new": hours}},
+    )
     return policy

@@ -275,5 +275,9 @@ def test_home_shows_queues_by_capability(cast, client_as):
     def queues(member):
         return {q["key"] for q in client_as(member).get("/").context["queues"]}
 
-    assert queues(cast.head) == {"people_without_region", "departures_due", "followups_due"}
-    assert queues(cast.rep_a) == {"departures_due", "followups_due"}
+    leads = {"leads_overdue", "leads_new"}  # their own leads; assigners also see the unassigned
+    assert (
+        queues(cast.head)
+        == {"people_without_region", "departures_due", "followups_due", "leads_unassigned"} | leads
+    )
+    assert queues(cast.rep_a) == {"departures_due", "followups_due"} | leads

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from salescore.demo import company, customers, pipeline
+from salescore.demo import company, customers, leads, pipeline
 
 
 class Command(BaseCommand):
@@ -35,6 +35,7 @@ class Command(BaseCommand):
                     "{opportunities} opportunities, {activities} activities.".format(**made)
                 )
             )
+        leads.load_into(self)  # after the pipeline part: converted leads create opportunities
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password for all: {company.DEMO_PASSWORD}):")
         for login in company.demo_logins():
