@@ -1,4 +1,5 @@
 from salescore.accounts.api import router as accounts_router
+from salescore.catalog.api import router as catalog_router
 from salescore.core.api import build_api
 from salescore.core.api_routes import router as audit_router
 from salescore.customers.api import router as customers_router
@@ -18,5 +19,6 @@ api.add_router("/", accounts_router)
 api.add_router("/", org_router)
 api.add_router("/", customers_router)
 api.add_router("/", pipeline_router)
+api.add_router("/", catalog_router)
 api.add_router("/", "salescore.leads.api.router")
 api.add_router("/", audit_router)

@@ -757,6 +757,28 @@ def test_a_shared_opportunity_is_visible_but_not_deletable(cast, api):
     _error(api(cast.lead_b).get(_url(opportunity)), 404, "not_found")
 
 
+def test_someone_outside_sales_reads_a_shared_opportunity_but_does_not_work_on_it(cast, api):
+    opportunity = make_opportunity(cast.rep_a)
+    record_share(actor=cast.rep_a.user, record=opportunity, person=cast.agent.person)
+    client = api(cast.agent)
+
+    assert client.get(_url(opportunity)).status_code == 200
+    assert client.get(_url(opportunity, "/timeline")).status_code == 200
+    writes = [
+        ("patch", "", {"version": 1, "name": "改名"}),
+        ("post", "/move", {"stage_id": stage("lost").pk, "reason": "客服关闭"}),
+        ("post", "/reopen", {"reason": "客服重开"}),
+        ("put", "/needs", {"needs": "客服记录"}),
+        ("post", "/products", {"product_id": make_product().pk}),
+        ("delete", "", None),
+    ]
+    for method, suffix, body in writes:
+        kwargs = {"data": body, "content_type": JSON} if body is not None else {}
+        _error(getattr(client, method)(_url(opportunity, suffix), **kwargs), 403, "permission_denied")
+    opportunity.refresh_from_db()
+    assert (opportunity.version, opportunity.stage.code) == (1, "contact")
+
+
 def test_the_api_needs_authentication(cast):
     for url in ("/api/v1/opportunities", "/api/v1/activities", "/api/v1/board", "/api/v1/stages"):
         _error(Client().get(url), 401, "not_authenticated")
