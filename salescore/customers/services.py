@@ -58,7 +58,7 @@ def _clean_credit_code(raw: str) -> str:
     if problem:
         reason = {
             "length": _("A unified social credit code has 18 characters."),
-            "characters": _("It may use digits and the capital letters A–Y except I, O, S, V and Z."),
+            "characters": _("It may use digits and capital letters except I, O, S, V and Z."),
             "check": _("The last character does not match the check character: a typing mistake?"),
         }[problem]
         raise ApplicationError(
@@ -116,7 +116,7 @@ def _check_owner(actor, owner: Person | None) -> None:
         raise ApplicationError(
             _("You can only give customers to people you manage."),
             code="out_of_scope",
-            fields={"owner": _("Choose yourself or someone in your team.")},
+            fields={"owner": _("Choose yourself or someone you manage.")},
         )
 
 
