@@ -15,7 +15,7 @@ from salescore.catalog.models import Product
 from salescore.core.permissions import access_for, get_in_scope, scope_queryset
 from salescore.customers.models import Customer
 from salescore.org.models import Person
-from salescore.pipeline.gates import missing_criteria
+from salescore.pipeline.gates import GATES
 from salescore.pipeline.models import (
     Activity,
     NeedsAnalysis,
@@ -303,10 +303,13 @@ def scripts_for(opportunity: Opportunity) -> list[Script]:
 
 
 def gate_status(opportunity: Opportunity) -> list[dict]:
-    """For each later open stage, which entry criteria are still missing (shown on the page)."""
-    rows = []
-    for stage in stages():
-        if stage.sort_order <= opportunity.stage.sort_order or stage.is_closed:
-            continue
-        rows.append({"stage": stage, "missing": missing_criteria(opportunity, stage)})
-    return rows
+    """For each later open stage, which entry criteria are still missing (shown on the page).
+
+    Each criterion is checked once, however many stages list it.
+    """
+    later = [s for s in stages() if s.sort_order > opportunity.stage.sort_order and not s.is_closed]
+    met = {key: GATES[key].check(opportunity) for stage in later for key in stage.entry_gates if key in GATES}
+    return [
+        {"stage": stage, "missing": [GATES[key] for key in stage.entry_gates if key in met and not met[key]]}
+        for stage in later
+    ]

@@ -106,12 +106,13 @@ def opportunity_create(
     if "amount" in fields:
         fields["amount"] = _amount(fields["amount"])
     start = first_stage()
+    probability = fields.pop("probability", None)  # 0 is a valid estimate, only None means "the stage's"
     opportunity = Opportunity(
         customer=customer,
         name=name,
         owner=owner,
         stage=start,
-        probability=fields.pop("probability", None) or start.probability,
+        probability=start.probability if probability is None else probability,
         **fields,
     )
     validate_fields(opportunity, ["name", "currency", "source", "competitors", "probability"])

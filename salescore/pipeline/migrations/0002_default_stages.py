@@ -19,7 +19,7 @@ STAGES = [
     ("order", "订单处理", "Order", 50, "80", False, False,
      ["has_contact", "needs_recorded", "products_proposed", "amount_set", "close_date_set"],
      "客户确认订单，信息完整准确并已传递给相关部门。"),
-    ("won", "赢单", "Won", 60, "100", True, False, ["amount_set"], ""),
+    ("won", "赢单", "Won", 60, "100", True, False, ["amount_set"], ""),  # widened by 0003
     ("lost", "输单", "Lost", 70, "0", False, True, [], ""),
 ]
 
