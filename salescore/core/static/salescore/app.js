@@ -124,7 +124,7 @@
       chart.setOption({
         textStyle: { fontFamily: fontFamily },
         tooltip: { trigger: "axis" },
-        grid: { left: 8, right: 16, top: 24, bottom: 8, containLabel: true },
+        grid: { left: 8, right: 40, top: 24, bottom: 8, containLabel: true },
         // containLabel measures axis labels in their own font (default sans-serif), not textStyle's.
         xAxis: { type: "value", minInterval: 1, axisLabel: { fontFamily: fontFamily } },
         yAxis: { type: "category", data: data.labels, inverse: true, axisLabel: { fontFamily: fontFamily } },
