@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from salescore.catalog.models import Product
+from salescore.core.i18n import join_clauses, join_items
 from salescore.core.permissions import access_for, get_in_scope, scope_queryset
 from salescore.customers.models import Customer
 from salescore.org.models import Person
@@ -207,6 +208,11 @@ class Recommendation:
     reasons: list[str] = field(default_factory=list)
     proposed: bool = False
 
+    @property
+    def reason_text(self) -> str:
+        """The reasons in one line, stored on the proposed product as why it was chosen."""
+        return join_clauses(self.reasons)[:500]
+
 
 def recommend_products(*, opportunity: Opportunity, limit: int = 8) -> list[Recommendation]:
     """Rank active products for the opportunity from its needs (R3.4), saying why.
@@ -254,7 +260,7 @@ def recommend_products(*, opportunity: Opportunity, limit: int = 8) -> list[Reco
                 score += Decimal(60) * len(matched) / len(wanted)
                 reasons.append(
                     _("meets %(n)s of %(total)s needed features: %(list)s")
-                    % {"n": len(matched), "total": len(wanted), "list": ", ".join(matched)}
+                    % {"n": len(matched), "total": len(wanted), "list": join_items(matched)}
                 )
         if customer.industry and customer.industry in (product.industries or []):
             score += 15

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from salescore.accounts.models import User
 from salescore.core.errors import ApplicationError
+from salescore.core.i18n import join_clauses
 from salescore.core.money import to_decimal
 from salescore.core.permissions import Cap, access_for, get_in_scope, require, scope_queryset
 from salescore.core.services import check_version, model_update, required, validate_fields
@@ -185,7 +186,7 @@ def opportunity_advance(
     if missing:
         raise ApplicationError(
             _("%(stage)s needs: %(missing)s.")
-            % {"stage": to_stage, "missing": "; ".join(str(gate.label) for gate in missing)},
+            % {"stage": to_stage, "missing": join_clauses(gate.label for gate in missing)},
             code="gate",
             fields={gate.key: str(gate.label) for gate in missing},
         )

@@ -26,7 +26,7 @@ def test_sign_in_then_switch_to_english(cast, open_page):
 
     assert urlsplit(page.url).path == "/"
     assert page.locator("html").get_attribute("lang") == "zh-hans"
-    assert page.locator("h1").inner_text().strip() == "欢迎,张组长"
+    assert page.locator("h1").inner_text().strip() == "欢迎，张组长"
     assert "我的待办" in page.inner_text("main")
     assert page.locator("[data-testid=lang-zh-hans]").get_attribute("class").split().count("btn-light") == 1
     assert_styled(page)
