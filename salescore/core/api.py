@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
@@ -69,6 +70,41 @@ def _validation_message(error: dict) -> str:
         "extra_forbidden": _("This field is not accepted here."),
     }
     return messages.get(kind) or str(error.get("msg", _("This value is not valid.")))
+
+
+def missing_reference(field: str, pk) -> ApplicationError:
+    return ApplicationError(
+        _("%(field)s: there is no record #%(pk)s.") % {"field": field, "pk": pk},
+        code="invalid_reference",
+        fields={field: _("No record with this id.")},
+    )
+
+
+def reference(source, pk: int | None, field: str):
+    """The record an id in a request points to, or a 400 naming the field that points nowhere.
+
+    ``source`` is a model or a queryset. Pass a scoped queryset for business records: a record the
+    caller may not see then points nowhere too, with the same answer, so its existence does not leak.
+    """
+    if pk is None:
+        return None
+    rows = source if isinstance(source, QuerySet) else source._default_manager.all()
+    obj = rows.filter(pk=pk).first()
+    if obj is None:
+        raise missing_reference(field, pk)
+    return obj
+
+
+def references(source, ids: list[int] | None, field: str) -> list | None:
+    """Several referenced records at once (one query), naming every id that points nowhere."""
+    if ids is None:
+        return None
+    rows = source if isinstance(source, QuerySet) else source._default_manager.all()
+    found = list(rows.filter(pk__in=ids))
+    missing = sorted(set(ids) - {row.pk for row in found})
+    if missing:
+        raise missing_reference(field, ", ".join(map(str, missing)))
+    return found
 
 
 def error_response(api: NinjaAPI, request, *, status: int, code: str, message: str, fields=None):

@@ -15,6 +15,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import StringConstraints
 
 from salescore.core.api import ErrorOut
+from salescore.core.api import reference as _ref
 from salescore.core.errors import ApplicationError
 from salescore.core.permissions import Position
 from salescore.customers import selectors, services
@@ -232,20 +233,6 @@ def _api_field_names():
     except ApplicationError as exc:
         exc.fields = {_API_FIELD_NAMES.get(k, k): v for k, v in exc.fields.items()}
         raise
-
-
-def _ref(model, pk: int | None, field: str):
-    """Look up a referenced record, or name the field that points nowhere."""
-    if pk is None:
-        return None
-    obj = model.objects.filter(pk=pk).first()
-    if obj is None:
-        raise ApplicationError(
-            _("%(field)s: there is no record #%(pk)s.") % {"field": field, "pk": pk},
-            code="invalid_reference",
-            fields={field: _("No record with this id.")},
-        )
-    return obj
 
 
 def _blank_nulls(data: dict, names: set[str]) -> dict:

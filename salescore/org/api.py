@@ -6,6 +6,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from salescore.core.api import ErrorOut
+from salescore.core.api import reference as _ref
 from salescore.core.permissions import Cap, Duty, Position, require
 from salescore.org import selectors, services
 from salescore.org.models import OrgUnit, Person, Region
@@ -142,24 +143,6 @@ class PeopleFilter(Schema):
     status: Person.Status | None = None
     region_id: int | None = None
     order: str = Field("employee_no", pattern="^(employee_no|name|hire_date|-hire_date|unit)$")
-
-
-def _ref(model, pk: int | None, field: str):
-    """Look up a referenced record, or name the field that points nowhere."""
-    if pk is None:
-        return None
-    obj = model.objects.filter(pk=pk).first()
-    if obj is None:
-        from django.utils.translation import gettext as _
-
-        from salescore.core.errors import ApplicationError
-
-        raise ApplicationError(
-            _("%(field)s: there is no record #%(pk)s.") % {"field": field, "pk": pk},
-            code="invalid_reference",
-            fields={field: _("No record with this id.")},
-        )
-    return obj
 
 
 def _regions(ids: list[int] | None) -> list[Region] | None:

@@ -18,6 +18,8 @@ from pydantic import StringConstraints
 
 from salescore.catalog.models import Feature, Product
 from salescore.core.api import ErrorOut
+from salescore.core.api import reference as _ref
+from salescore.core.api import references as _refs
 from salescore.core.errors import ApplicationError
 from salescore.core.permissions import get_in_scope, scope_queryset
 from salescore.customers.models import Channel, Contact, Customer
@@ -478,38 +480,6 @@ def _api_field_names(**extra: str):
     except ApplicationError as exc:
         exc.fields = {names.get(k, k): v for k, v in exc.fields.items()}
         raise
-
-
-def _missing(field: str, pk) -> ApplicationError:
-    return ApplicationError(
-        _("%(field)s: there is no record #%(pk)s.") % {"field": field, "pk": pk},
-        code="invalid_reference",
-        fields={field: _("No record with this id.")},
-    )
-
-
-def _ref(queryset, pk: int | None, field: str):
-    """Look up a referenced record, or name the field that points nowhere.
-
-    Pass a scoped queryset for business records: one the caller may not see points nowhere too,
-    with the same answer, so its existence does not leak.
-    """
-    if pk is None:
-        return None
-    obj = queryset.filter(pk=pk).first()
-    if obj is None:
-        raise _missing(field, pk)
-    return obj
-
-
-def _refs(queryset, ids: list[int] | None, field: str) -> list | None:
-    if ids is None:
-        return None
-    rows = list(queryset.filter(pk__in=ids))
-    missing = sorted(set(ids) - {row.pk for row in rows})
-    if missing:
-        raise _missing(field, ", ".join(map(str, missing)))
-    return rows
 
 
 def _customers(user):
