@@ -9,6 +9,7 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -195,6 +196,10 @@ CELERY_BEAT_SCHEDULE = {
     "leads-flag-overdue": {
         "task": "salescore.leads.tasks.leads_flag_overdue",
         "schedule": 60 * 15,
+    },
+    "followups-remind": {
+        "task": "salescore.pipeline.tasks.followups_remind",
+        "schedule": crontab(hour=8, minute=0),
     },
 }
 

@@ -264,6 +264,8 @@ class Activity(AuditedModel):
     next_step = models.CharField(_("next step"), max_length=300, blank=True)
     next_step_due = models.DateField(_("next step due"), null=True, blank=True)
     next_step_done = models.BooleanField(_("next step done"), default=False)
+    # When the owner was reminded of the next step (once, on its due day).
+    reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Visits: check-in time and place.
     checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
     location = models.CharField(_("location"), max_length=300, blank=True)
@@ -272,6 +274,7 @@ class Activity(AuditedModel):
 
     # The customer's timeline is shared by everyone who may see the customer.
     scope_via = "customer"
+    audit_ignore = AuditedModel.audit_ignore | {"reminded_at"}
 
     class Meta:
         verbose_name = _("activity")

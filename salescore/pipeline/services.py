@@ -541,3 +541,38 @@ def script_save(
 def script_delete(*, actor: User, script: Script) -> None:
     require(actor, Cap.PROCESS_CONFIGURE)
     script.soft_delete(actor=actor)
+
+
+def followups_remind(*, today: dt.date | None = None) -> int:
+    """Remind each owner, once, of the next steps due today or overdue (R3.2 "scheduled follow-ups
+    remind the owner"): one inbox message per person listing them. Returns how many were reminded."""
+    from django.urls import reverse
+
+    from salescore.core.i18n import join_clauses
+    from salescore.core.notifications import notify
+
+    today = today or timezone.localdate()
+    due = list(
+        Activity.objects.filter(next_step_done=False, next_step_due__lte=today, reminded_at__isnull=True)
+        .exclude(next_step="")
+        .select_related("owner__user", "customer")
+        .order_by("owner_id", "next_step_due", "id")
+    )
+    by_owner: dict[int, list[Activity]] = {}
+    for activity in due:
+        by_owner.setdefault(activity.owner_id, []).append(activity)
+    now = timezone.now()
+    for activities in by_owner.values():
+        with transaction.atomic():
+            owner = activities[0].owner
+            notify(
+                users=[owner.user],
+                kind="followup_due",
+                title=_("%(n)s follow-ups are due") % {"n": len(activities)},
+                body=join_clauses(
+                    f"{a.customer.name}: {a.next_step} ({a.next_step_due:%Y-%m-%d})" for a in activities[:20]
+                ),
+                url=reverse("pipeline:activities") + "?followups=1",
+            )
+            Activity.all_objects.filter(pk__in=[a.pk for a in activities]).update(reminded_at=now)
+    return len(due)
