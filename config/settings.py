@@ -201,6 +201,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "salescore.pipeline.tasks.followups_remind",
         "schedule": crontab(hour=8, minute=0),
     },
+    "customers-pool-sweep": {
+        "task": "salescore.customers.tasks.pool_sweep",
+        "schedule": crontab(hour=2, minute=30),
+    },
 }
 
 # Mail: console by default; set EMAIL_HOST to send through SMTP.

@@ -9,6 +9,7 @@ import enum
 from contextlib import contextmanager
 from typing import Annotated, Literal
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
@@ -17,9 +18,9 @@ from pydantic import StringConstraints
 from salescore.core.api import ErrorOut
 from salescore.core.api import reference as _ref
 from salescore.core.errors import ApplicationError
-from salescore.core.permissions import Position
+from salescore.core.permissions import Cap, Position, require
 from salescore.customers import selectors, services
-from salescore.customers.models import Channel, Contact, Customer, Industry, Size, Tier
+from salescore.customers.models import Channel, Contact, Customer, Industry, PoolMove, Size, Tier
 from salescore.org.models import Person, Region
 
 router = Router(tags=["customers"])
@@ -123,6 +124,11 @@ class CustomerFilter(Schema):
     source: Channel | None = None
     tag: str | None = Field(None, max_length=40)
     mine: bool = Field(False, description="Only the customers you own")
+    pool: bool | None = Field(
+        None,
+        description="true: only the public pool; false: only owned customers. Left out, the pool is "
+        "left out except for people who see everything.",
+    )
     order: str = Field("-updated", pattern=ORDER_PATTERN)
 
 
@@ -273,8 +279,111 @@ def list_customers(request, filters: Query[CustomerFilter]):
         source=filters.source,
         tag=filters.tag,
         mine=filters.mine,
+        pool=filters.pool,
         order=filters.order,
     )
+
+
+# -- the public pool (these paths come before /customers/{customer_id}) -------------------------
+
+
+class PoolCustomerOut(Schema):
+    id: int
+    name: str
+    tier: Tier
+    industry: Industry | Literal[""]
+    region_id: int | None
+    region_name: str | None
+    last_contact_at: dt.datetime | None
+    days_since_contact: int
+    pool_reason: PoolMove.Reason | None
+    pool_entered_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_region_name(obj: Customer) -> str | None:
+        return obj.region.display_name if obj.region_id else None
+
+    @staticmethod
+    def resolve_days_since_contact(obj: Customer) -> int:
+        return (timezone.now() - obj.last_touch).days
+
+
+class PoolFilter(Schema):
+    q: str | None = Field(None, max_length=100, description="Name")
+    tier: Tier | None = None
+
+
+class PoolMoveOut(Schema):
+    id: int
+    customer_id: int
+    direction: PoolMove.Direction
+    reason: PoolMove.Reason
+    previous_owner_id: int | None
+    new_owner_id: int | None
+    actor_id: int | None
+    at: dt.datetime
+    note: str
+
+
+class ReleaseIn(Schema):
+    reason: str = Field(..., min_length=1, max_length=1000)
+
+
+class AssignIn(Schema):
+    person_id: int
+
+
+@router.get(
+    "/customers/pool",
+    response={200: list[PoolCustomerOut], **ERRORS},
+    summary="The public pool (公海): customers nobody owns, to claim",
+)
+@paginate(LimitOffsetPagination)
+def list_pool(request, filters: Query[PoolFilter]):
+    require(request.auth, Cap.PIPELINE_WORK)
+    return selectors.pool_list(user=request.auth, q=filters.q, tier=filters.tier)
+
+
+@router.post("/customers/{customer_id}/claim", response={200: CustomerOut, **ERRORS})
+def claim_customer(request, customer_id: int):
+    customer = selectors.customer_get_for_user(user=request.auth, pk=customer_id)
+    services.customer_claim(actor=request.auth, customer=customer)
+    return selectors.customer_get_for_user(user=request.auth, pk=customer.pk)
+
+
+@router.post(
+    "/customers/{customer_id}/release",
+    response={200: CustomerOut, **ERRORS},
+    summary="Put the customer back in the public pool, saying why",
+)
+def release_customer(request, customer_id: int, payload: ReleaseIn):
+    customer = selectors.customer_get_for_user(user=request.auth, pk=customer_id)
+    # Answered as it now is: the releaser may no longer see it once it is in the pool.
+    return services.customer_release(actor=request.auth, customer=customer, reason=payload.reason)
+
+
+@router.post(
+    "/customers/{customer_id}/assign",
+    response={200: CustomerOut, **ERRORS},
+    summary="Give a pool customer to someone you manage",
+)
+def assign_customer(request, customer_id: int, payload: AssignIn):
+    customer = selectors.customer_get_for_user(user=request.auth, pk=customer_id)
+    person = _ref(Person, payload.person_id, "person_id")
+    with _api_field_names():
+        services.customer_assign_from_pool(actor=request.auth, customer=customer, person=person)
+    return selectors.customer_get_for_user(user=request.auth, pk=customer.pk)
+
+
+@router.get(
+    "/customers/{customer_id}/pool-moves",
+    response={200: list[PoolMoveOut], **ERRORS},
+    summary="The customer's moves into and out of the public pool",
+)
+@paginate(LimitOffsetPagination)
+def list_pool_moves(request, customer_id: int):
+    customer = selectors.customer_get_for_user(user=request.auth, pk=customer_id)
+    return selectors.pool_moves(customer=customer)
 
 
 @router.get("/customers/{customer_id}", response={200: CustomerOut, **ERRORS})

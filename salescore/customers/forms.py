@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from salescore.core.permissions import scope_queryset
-from salescore.customers.models import Channel, Contact, Customer, Industry, Size, Tag, Tier
+from salescore.customers.models import Channel, Contact, Customer, Industry, PoolPolicy, Size, Tag, Tier
 from salescore.customers.selectors import ORDERINGS
 from salescore.org.models import Person, Region
 
@@ -83,6 +83,13 @@ class CustomerFilterForm(forms.Form):
         empty_label=_("All tags"),
     )
     mine = forms.BooleanField(label=_("Only mine"), required=False)
+    pool = forms.TypedChoiceField(
+        label=_("Public pool"),
+        required=False,
+        choices=[("", _("Owned customers")), ("1", _("Only the public pool")), ("0", _("Not in the pool"))],
+        coerce=lambda value: value == "1",
+        empty_value=None,
+    )
     order = forms.ChoiceField(
         label=_("Sort by"), required=False, choices=[(key, ORDER_LABELS[key]) for key in ORDERINGS]
     )
@@ -95,7 +102,7 @@ class CustomerFilterForm(forms.Form):
             .select_related("org_unit")
             .order_by("name", "pk")
         )
-        for name in ("tier", "industry", "region", "owner", "source", "tag", "mine", "order"):
+        for name in ("tier", "industry", "region", "owner", "source", "tag", "mine", "pool", "order"):
             self.fields[name].widget.attrs["data-autosubmit"] = ""
 
 
@@ -221,3 +228,33 @@ class CollaboratorForm(forms.Form):
             .select_related("org_unit")
             .order_by("org_unit__path", "name", "pk")
         )
+
+
+class ReleaseForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why does it go back to the pool?"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class AssignFromPoolForm(forms.Form):
+    person = PersonChoiceField(
+        label=_("Give to"), queryset=Person.objects.none(), empty_label=_("Choose a person")
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = (
+            scope_queryset(Person.objects.filter(status=Person.Status.ACTIVE), user, include_shared=False)
+            .select_related("org_unit")
+            .order_by("org_unit__path", "name", "pk")
+        )
+
+
+class PoolPolicyForm(forms.ModelForm):
+    class Meta:
+        model = PoolPolicy
+        fields = ["days_a", "days_b", "days_c", "max_held", "daily_claims", "cooldown_days"]
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "policy")
+        super().__init__(*args, **kwargs)

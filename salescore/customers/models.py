@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from salescore.core.models import AuditedModel
+from salescore.core.permissions import Cap
 
 
 class Channel(models.TextChoices):
@@ -107,9 +108,14 @@ class Customer(AuditedModel):
     tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="customers")
     notes = models.TextField(_("notes"), blank=True)
     last_contact_at = models.DateTimeField(_("last contact"), null=True, blank=True, editable=False)
+    # When the current owner took the customer from the public pool: the follow-up clock of the
+    # pool sweep starts again then, or a claimed customer would go straight back.
+    owned_since = models.DateTimeField(_("owned since"), null=True, blank=True, editable=False)
 
     scope_owner_field = "owner"
-    audit_ignore = AuditedModel.audit_ignore | {"name_key", "phone_key"}
+    # Customers nobody owns are the public pool (公海): those who sell may browse and claim them.
+    scope_unowned_capability = Cap.PIPELINE_WORK
+    audit_ignore = AuditedModel.audit_ignore | {"name_key", "phone_key", "owned_since"}
 
     class Meta:
         verbose_name = _("customer")
@@ -173,3 +179,96 @@ class Contact(AuditedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PoolPolicy(models.Model):
+    """The rules of the public pool (公海); one row (the first), edited by whoever configures the process."""
+
+    days_a = models.PositiveSmallIntegerField(_("tier A: days without follow-up"), default=90)
+    days_b = models.PositiveSmallIntegerField(_("tier B: days without follow-up"), default=60)
+    days_c = models.PositiveSmallIntegerField(_("tier C: days without follow-up"), default=30)
+    max_held = models.PositiveIntegerField(_("customers one person may hold"), default=200)
+    daily_claims = models.PositiveSmallIntegerField(_("claims per person per day"), default=10)
+    cooldown_days = models.PositiveSmallIntegerField(_("cooldown for the previous owner (days)"), default=30)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("pool policy")
+        verbose_name_plural = _("pool policies")
+
+    def __str__(self) -> str:
+        return f"A{self.days_a}/B{self.days_b}/C{self.days_c}"
+
+    @classmethod
+    def current(cls) -> PoolPolicy:
+        policy = cls.objects.order_by("pk").first()
+        return policy if policy is not None else cls.objects.create()
+
+    def days_for(self, tier: str) -> int:
+        return {Tier.A: self.days_a, Tier.B: self.days_b}.get(tier, self.days_c)
+
+
+class PoolMove(models.Model):
+    """One move of a customer into or out of the public pool, with its reason. Append-only."""
+
+    class Direction(models.TextChoices):
+        IN = "in", _("Into the pool")
+        OUT = "out", _("Out of the pool")
+
+    class Reason(models.TextChoices):
+        NO_FOLLOW_UP = "no_follow_up", _("No follow-up in time")
+        RELEASED = "released", _("Released")
+        CLAIMED = "claimed", _("Claimed")
+        ASSIGNED = "assigned", _("Assigned")
+
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="pool_moves"
+    )
+    direction = models.CharField(_("direction"), max_length=3, choices=Direction.choices)
+    reason = models.CharField(_("reason"), max_length=16, choices=Reason.choices)
+    previous_owner = models.ForeignKey(
+        "org.Person",
+        verbose_name=_("previous owner"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    new_owner = models.ForeignKey(
+        "org.Person",
+        verbose_name=_("new owner"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    actor = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("at"))
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("pool move")
+        verbose_name_plural = _("pool moves")
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["customer", "-at"], name="poolmove_customer_idx"),
+            models.Index(fields=["new_owner", "reason", "at"], name="poolmove_claims_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.direction} {self.reason}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Pool moves are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Pool moves are append-only.")

@@ -11,5 +11,8 @@ from salescore.customers.models import Contact, Customer
 register_menu(
     MenuEntry("customers", _("Customers"), "customers:list", Cap.ORG_VIEW, icon="building", order=5)
 )
+register_menu(
+    MenuEntry("customer_pool", _("Public pool"), "customers:pool", Cap.PIPELINE_WORK, icon="water", order=6)
+)
 register_trash(Customer, restore=services.customer_restore)
 register_trash(Contact, restore=services.contact_restore)

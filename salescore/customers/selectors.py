@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from salescore.core.models import RecordShare
-from salescore.core.permissions import access_for, get_in_scope, scope_queryset
+from salescore.core.permissions import Scope, access_for, get_in_scope, scope_queryset
 from salescore.customers.identity import mask_email, mask_phone, name_key, normalize_phone
-from salescore.customers.models import Contact, Customer, Tag
+from salescore.customers.models import Contact, Customer, PoolMove, PoolPolicy, Tag
 from salescore.org.models import Person, Region
 
 ORDERINGS = {
@@ -33,10 +37,20 @@ def customer_list(
     source: str | None = None,
     tag: str | None = None,
     mine: bool = False,
+    pool: bool | None = None,
     order: str = "-updated",
 ) -> QuerySet[Customer]:
-    """The customers this user may see, filtered. The page, the API and the export share it."""
+    """The customers this user may see, filtered. The page, the API and the export share it.
+
+    ``pool``: True lists only the public pool, False only owned customers. Left out (None), the
+    pool is left out too, except for people who see everything: they saw unowned customers in the
+    list before the pool existed, and keep seeing the whole book.
+    """
     customers = scope_queryset(Customer.objects.all(), user)
+    if pool is None:
+        pool = None if access_for(user).scope == Scope.ALL else False
+    if pool is not None:
+        customers = customers.filter(owner__isnull=pool)
     if q:
         q = q.strip()
         digits = normalize_phone(q)
@@ -195,7 +209,10 @@ def my_customer_count(user) -> int:
 
 def customer_can_manage(*, user, customer: Customer) -> bool:
     """May this user delete the customer and choose its collaborators? Its owner and their managers
-    may; a collaborator, who sees it only because it was shared with them, may not."""
+    may; a collaborator, who sees it only because it was shared with them, may not. A pool
+    customer has no owner: only those who see everything manage it."""
+    if customer.owner_id is None and access_for(user).scope != Scope.ALL:
+        return False
     return scope_queryset(Customer.objects.filter(pk=customer.pk), user, include_shared=False).exists()
 
 
@@ -215,3 +232,56 @@ def contacts_for_export(*, user, customers: QuerySet[Customer]) -> QuerySet[Cont
         .select_related("customer", "customer__owner")
         .order_by("customer__name", "customer_id", "-is_primary", "name", "id")
     )
+
+
+# -- the public pool ---------------------------------------------------------------------------
+
+
+def pool_list(*, user, q: str | None = None, tier: str | None = None) -> QuerySet[Customer]:
+    """The pool customers this user may see, each with when and why it last entered the pool."""
+    entered = PoolMove.objects.filter(customer=OuterRef("pk"), direction=PoolMove.Direction.IN).order_by(
+        "-at", "-id"
+    )
+    customers = scope_queryset(Customer.objects.filter(owner__isnull=True), user, include_shared=False)
+    if q:
+        customers = customers.filter(name__icontains=q.strip())
+    if tier:
+        customers = customers.filter(tier=tier)
+    return (
+        customers.select_related("region")
+        .annotate(
+            last_touch=Coalesce("last_contact_at", "created_at"),
+            pool_reason=Subquery(entered.values("reason")[:1]),
+            pool_entered_at=Subquery(entered.values("at")[:1]),
+        )
+        .order_by("-pool_entered_at", "-id")
+    )
+
+
+POOL_TIMEZONE = ZoneInfo("Asia/Shanghai")
+
+
+def pool_day_start(now: dt.datetime) -> dt.datetime:
+    """Midnight of ``now``'s day in China: the daily claim quota starts again then."""
+    local = now.astimezone(POOL_TIMEZONE)
+    return local.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def pool_claims_today(*, person_id: int, now: dt.datetime | None = None) -> int:
+    now = now or timezone.now()
+    return PoolMove.objects.filter(
+        new_owner_id=person_id, reason=PoolMove.Reason.CLAIMED, at__gte=pool_day_start(now)
+    ).count()
+
+
+def pool_moves(*, customer: Customer) -> QuerySet[PoolMove]:
+    return PoolMove.objects.filter(customer=customer).select_related("previous_owner", "new_owner", "actor")
+
+
+def pool_quota_left(*, user, now=None) -> int | None:
+    """How many more customers this user may claim today, or None when they cannot claim."""
+    access = access_for(user)
+    if access.person_id is None:
+        return None
+    policy = PoolPolicy.current()
+    return max(policy.daily_claims - pool_claims_today(person_id=access.person_id, now=now), 0)

@@ -3,17 +3,23 @@ revealed only with a trace (R3.8), collaborators are shares of the record (core.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from salescore.accounts.models import User
 from salescore.core import audit
 from salescore.core.errors import ApplicationError, PermissionDeniedError
+from salescore.core.i18n import join_items
 from salescore.core.models import AuditAction, AuditLog, audit_event
-from salescore.core.permissions import Cap, get_in_scope, require, scope_queryset
+from salescore.core.notifications import notify
+from salescore.core.permissions import Cap, Scope, access_for, get_in_scope, require, scope_queryset
 from salescore.core.services import (
     check_version,
     model_update,
@@ -28,7 +34,8 @@ from salescore.customers.identity import (
     normalize_credit_code,
     normalize_phone,
 )
-from salescore.customers.models import Contact, Customer, Tag
+from salescore.customers.models import Contact, Customer, PoolMove, PoolPolicy, Tag, Tier
+from salescore.customers.selectors import pool_claims_today
 from salescore.org.models import Person
 
 CUSTOMER_FIELDS = {
@@ -120,6 +127,15 @@ def _check_owner(actor, owner: Person | None) -> None:
         )
 
 
+def _check_not_pool(actor, customer: Customer) -> None:
+    """A pool customer is browsed and claimed, not edited: only those who see everything change it."""
+    if customer.owner_id is None and access_for(actor).scope != Scope.ALL:
+        raise PermissionDeniedError(
+            _("This customer is in the public pool: claim it before you change it."),
+            code="in_pool",
+        )
+
+
 def _normalize(data: dict) -> dict:
     data = dict(data)
     for key in ("name", "address", "phone", "email", "website"):
@@ -173,6 +189,7 @@ def customer_update(
     *, actor: User, customer: Customer, version: int | None = None, tags: list[str] | None = None, **fields
 ) -> Customer:
     customer = get_in_scope(Customer.objects.all(), actor, customer.pk)
+    _check_not_pool(actor, customer)
     check_version(customer, version)
     unknown = set(fields) - CUSTOMER_FIELDS
     if unknown:
@@ -184,6 +201,13 @@ def customer_update(
     if "name" in data:
         required({"name": data["name"]})
     if "owner" in data and data["owner"] != customer.owner:
+        if customer.owner_id is None:
+            # Leaving the pool is logged as a pool move: claim or assign it from the pool.
+            raise ApplicationError(
+                _("This customer is in the public pool: assign it from the pool."),
+                code="in_pool",
+                fields={"owner": _("Use Assign from the pool.")},
+            )
         if data["owner"] is None:
             raise ApplicationError(
                 _("Choose the owner of this customer."),
@@ -230,6 +254,7 @@ def customer_set_tags(*, actor: User, customer: Customer, names: list[str]) -> N
 @transaction.atomic
 def customer_delete(*, actor: User, customer: Customer) -> None:
     customer = get_in_scope(Customer.objects.all(), actor, customer.pk, include_shared=False)
+    _check_not_pool(actor, customer)
     customer.soft_delete(actor=actor)
 
 
@@ -291,6 +316,7 @@ def _check_contact_duplicates(*, mobile_key: str, email: str, exclude_pk=None) -
 @transaction.atomic
 def contact_create(*, actor: User, customer: Customer, **fields) -> Contact:
     customer = get_in_scope(Customer.objects.all(), actor, customer.pk)
+    _check_not_pool(actor, customer)
     data = _contact_data(fields)
     required({"name": data.get("name")})
     contact = Contact(customer=customer, **data)
@@ -312,6 +338,7 @@ def _clear_primary(actor, customer: Customer, keep) -> None:
 @transaction.atomic
 def contact_update(*, actor: User, contact: Contact, version: int | None = None, **fields) -> Contact:
     contact = get_in_scope(Contact.objects.select_related("customer"), actor, contact.pk)
+    _check_not_pool(actor, contact.customer)
     check_version(contact, version)
     data = _contact_data(fields)
     if "name" in data:
@@ -333,7 +360,8 @@ def contact_update(*, actor: User, contact: Contact, version: int | None = None,
 
 @transaction.atomic
 def contact_delete(*, actor: User, contact: Contact) -> None:
-    contact = get_in_scope(Contact.objects.all(), actor, contact.pk)
+    contact = get_in_scope(Contact.objects.select_related("customer"), actor, contact.pk)
+    _check_not_pool(actor, contact.customer)
     contact.soft_delete(actor=actor)
 
 
@@ -406,3 +434,263 @@ def contacts_export(*, actor: User, contacts: QuerySet[Contact]) -> set[int]:
     if rows:
         AuditLog.objects.bulk_create(rows)
     return ids
+
+
+# -- the public pool (公海) ---------------------------------------------------------------------
+
+POLICY_LIMITS = {
+    "days_a": (1, 3650),
+    "days_b": (1, 3650),
+    "days_c": (1, 3650),
+    "max_held": (1, 100000),
+    "daily_claims": (1, 1000),
+    "cooldown_days": (0, 3650),
+}
+
+
+def _pool_move(
+    *, customer: Customer, direction: str, reason: str, previous_owner, new_owner, actor, at, note=""
+):
+    return PoolMove.objects.create(
+        customer=customer,
+        direction=direction,
+        reason=reason,
+        previous_owner=previous_owner,
+        new_owner=new_owner,
+        actor=actor,
+        at=at,
+        note=note,
+    )
+
+
+def _lock_pool_customer(pk: int) -> Customer:
+    """The customer row, locked until the transaction ends, and still in the pool; so of two people
+    claiming at once, the second waits and then finds it taken."""
+    customer = Customer.objects.select_for_update().filter(pk=pk).first()
+    if customer is None:
+        raise ApplicationError(_("This customer no longer exists."), code="not_found", status=404)
+    if customer.owner_id is not None:
+        raise ApplicationError(
+            _("This customer has already been taken from the public pool."),
+            code="already_claimed",
+            status=409,
+        )
+    return customer
+
+
+def _check_holding_limit(person: Person, policy: PoolPolicy) -> None:
+    held = Customer.objects.filter(owner=person).count()
+    if held >= policy.max_held:
+        raise ApplicationError(
+            _("%(person)s already holds %(held)s customers, the maximum one person may hold (%(max)s).")
+            % {"person": person, "held": held, "max": policy.max_held},
+            code="holding_limit",
+        )
+
+
+def pool_sweep(*, now: dt.datetime | None = None) -> int:
+    """Customers without follow-up for longer than their tier allows go back to the pool; each
+    previous owner hears once which of theirs went. Returns how many moved."""
+    now = now or timezone.now()
+    policy = PoolPolicy.current()
+    stale = Q()
+    for tier in Tier.values:
+        stale |= Q(tier=tier, last_touch__lt=now - dt.timedelta(days=policy.days_for(tier)))
+    # The clock runs from the last contact, or from creation or claim when that is later.
+    candidates = list(
+        Customer.objects.filter(owner__isnull=False)
+        .annotate(
+            last_touch=Greatest(
+                Coalesce("last_contact_at", "created_at"), Coalesce("owned_since", "created_at")
+            )
+        )
+        .filter(stale)
+        .values_list("pk", flat=True)
+    )
+    moved: dict[int, list[Customer]] = {}
+    for pk in candidates:
+        with transaction.atomic():
+            customer = Customer.objects.select_for_update().filter(pk=pk, owner__isnull=False).first()
+            if customer is None:
+                continue
+            last_touch = max(
+                customer.last_contact_at or customer.created_at, customer.owned_since or customer.created_at
+            )
+            if last_touch >= now - dt.timedelta(days=policy.days_for(customer.tier)):
+                continue  # contacted since the list was read
+            previous = customer.owner
+            customer.owner = None
+            customer.owned_since = None
+            customer.save(actor=None)
+            _pool_move(
+                customer=customer,
+                direction=PoolMove.Direction.IN,
+                reason=PoolMove.Reason.NO_FOLLOW_UP,
+                previous_owner=previous,
+                new_owner=None,
+                actor=None,
+                at=now,
+                note=_("No follow-up for %(days)s days.") % {"days": policy.days_for(customer.tier)},
+            )
+            moved.setdefault(previous.pk, []).append(customer)
+    owners = Person.objects.filter(pk__in=moved).select_related("user")
+    for owner in owners:
+        customers = moved[owner.pk]
+        notify(
+            users=[owner.user],
+            kind="customer_pool_return",
+            title=_("%(count)s of your customers went back to the public pool") % {"count": len(customers)},
+            body=_("Not followed up in time: %(names)s.") % {"names": join_items(c.name for c in customers)},
+            url=reverse("customers:pool"),
+        )
+    return sum(len(c) for c in moved.values())
+
+
+@transaction.atomic
+def customer_release(*, actor: User, customer: Customer, reason: str) -> Customer:
+    """The owner, or their manager, puts the customer back in the pool, saying why."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError(
+            _("Say why the customer goes back to the pool."),
+            code="required",
+            fields={"reason": _("This field is required.")},
+        )
+    customer = Customer.objects.select_for_update().filter(pk=customer.pk).first()
+    if customer is None or customer.owner_id is None:
+        raise ApplicationError(_("This customer is already in the public pool."), code="already_in_pool")
+    if not scope_queryset(Customer.objects.filter(pk=customer.pk), actor, include_shared=False).exists():
+        raise PermissionDeniedError(
+            _("Only the owner and their managers can put this customer back in the pool."),
+            code="permission_denied",
+        )
+    previous = customer.owner
+    customer.owner = None
+    customer.owned_since = None
+    customer.save(actor=actor)
+    _pool_move(
+        customer=customer,
+        direction=PoolMove.Direction.IN,
+        reason=PoolMove.Reason.RELEASED,
+        previous_owner=previous,
+        new_owner=None,
+        actor=actor,
+        at=timezone.now(),
+        note=reason[:1000],
+    )
+    return customer
+
+
+@transaction.atomic
+def customer_claim(*, actor: User, customer: Customer) -> Customer:
+    """Take a customer from the pool, within the holding limit, the daily quota and the cooldown."""
+    access = require(actor, Cap.PIPELINE_WORK)
+    if access.person_id is None:
+        raise PermissionDeniedError(_("Only people in the organisation can claim customers."))
+    # Lock the person first: two claims by the same person at once cannot both pass the quota.
+    person = Person.objects.select_for_update().get(pk=access.person_id)
+    customer = _lock_pool_customer(customer.pk)
+    policy = PoolPolicy.current()
+    now = timezone.now()
+    _check_holding_limit(person, policy)
+    used = pool_claims_today(person_id=person.pk, now=now)
+    if used >= policy.daily_claims:
+        raise ApplicationError(
+            _("You have used today's claim quota (%(quota)s customers a day). Try again tomorrow.")
+            % {"quota": policy.daily_claims},
+            code="claim_quota",
+        )
+    entered = (
+        PoolMove.objects.filter(customer=customer, direction=PoolMove.Direction.IN)
+        .order_by("-at", "-id")
+        .first()
+    )
+    if (
+        entered is not None
+        and entered.previous_owner_id == person.pk
+        and entered.at > now - dt.timedelta(days=policy.cooldown_days)
+    ):
+        until = timezone.localtime(entered.at + dt.timedelta(days=policy.cooldown_days))
+        raise ApplicationError(
+            _(
+                "You owned this customer until it went back to the pool; the cooldown of %(days)s days "
+                "lets you claim it again from %(date)s."
+            )
+            % {"days": policy.cooldown_days, "date": until.strftime("%Y-%m-%d %H:%M")},
+            code="cooldown",
+        )
+    customer.owner = person
+    customer.owned_since = now
+    customer.save(actor=actor)
+    _pool_move(
+        customer=customer,
+        direction=PoolMove.Direction.OUT,
+        reason=PoolMove.Reason.CLAIMED,
+        previous_owner=None,
+        new_owner=person,
+        actor=actor,
+        at=now,
+    )
+    return customer
+
+
+@transaction.atomic
+def customer_assign_from_pool(*, actor: User, customer: Customer, person: Person) -> Customer:
+    """A manager hands a pool customer to someone they lead (the daily quota is for claims only)."""
+    require(actor, Cap.LEADS_ASSIGN)
+    _check_owner(actor, person)
+    customer = _lock_pool_customer(customer.pk)
+    policy = PoolPolicy.current()
+    _check_holding_limit(person, policy)
+    now = timezone.now()
+    customer.owner = person
+    customer.owned_since = now
+    customer.save(actor=actor)
+    _pool_move(
+        customer=customer,
+        direction=PoolMove.Direction.OUT,
+        reason=PoolMove.Reason.ASSIGNED,
+        previous_owner=None,
+        new_owner=person,
+        actor=actor,
+        at=now,
+    )
+    if person.user_id and person.user_id != actor.pk:
+        notify(
+            users=[person.user],
+            kind="customer_assigned",
+            title=_("A customer from the public pool is now yours: %(name)s") % {"name": customer.name},
+            url=reverse("customers:detail", args=[customer.pk]),
+        )
+    return customer
+
+
+@transaction.atomic
+def pool_policy_update(*, actor: User, **values) -> PoolPolicy:
+    """The pool's rules; the change is kept in the audit trail."""
+    require(actor, Cap.PROCESS_CONFIGURE)
+    unknown = set(values) - set(POLICY_LIMITS)
+    if unknown:
+        raise ApplicationError(
+            _("These fields cannot be set: %(f)s.") % {"f": ", ".join(sorted(unknown))}, code="invalid"
+        )
+    errors = {}
+    for name, value in values.items():
+        low, high = POLICY_LIMITS[name]
+        if not isinstance(value, int) or not low <= value <= high:
+            errors[name] = _("Use %(low)s to %(high)s.") % {"low": low, "high": high}
+    if errors:
+        raise ApplicationError(_("Correct the pool policy."), code="invalid", fields=errors)
+    policy = PoolPolicy.current()
+    changes = {
+        name: {"old": getattr(policy, name), "new": value}
+        for name, value in values.items()
+        if getattr(policy, name) != value
+    }
+    if not changes:
+        return policy
+    for name, change in changes.items():
+        setattr(policy, name, change["new"])
+    policy.save(update_fields=[*changes, "updated_at"])
+    audit_event(obj=policy, action=AuditAction.UPDATE, actor=actor, changes=changes)
+    return policy

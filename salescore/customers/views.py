@@ -6,7 +6,7 @@ import csv
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import StreamingHttpResponse
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,8 +17,16 @@ from salescore.core.pagination import paginate
 from salescore.core.permissions import Cap, access_for, require
 from salescore.core.web import form_error, is_htmx
 from salescore.customers import selectors, services
-from salescore.customers.forms import CollaboratorForm, ContactForm, CustomerFilterForm, CustomerForm
-from salescore.customers.models import Contact
+from salescore.customers.forms import (
+    AssignFromPoolForm,
+    CollaboratorForm,
+    ContactForm,
+    CustomerFilterForm,
+    CustomerForm,
+    PoolPolicyForm,
+    ReleaseForm,
+)
+from salescore.customers.models import Contact, PoolMove, PoolPolicy, Tier
 
 # -- the list and its exports ------------------------------------------------------------------
 
@@ -37,6 +45,7 @@ def _customer_queryset(request):
         source=data.get("source") or None,
         tag=tag.name if tag else None,
         mine=bool(data.get("mine")),
+        pool=data.get("pool"),
         order=data.get("order") or "-updated",
     )
     return form, customers
@@ -284,12 +293,22 @@ def customer_edit(request, pk: int):
     return render(request, "customers/customer_form.html", context)
 
 
-def _detail_context(request, customer, *, collaborator_form=None):
+def _detail_context(request, customer, *, collaborator_form=None, release_form=None, assign_form=None):
     team = list(selectors.collaborators(customer).select_related("org_unit"))
     can_manage = selectors.customer_can_manage(user=request.user, customer=customer)
     if collaborator_form is None and can_manage:
         collaborator_form = CollaboratorForm(customer=customer, exclude_ids=[p.pk for p in team])
+    access = access_for(request.user)
+    in_pool = customer.owner_id is None
+    # The owner and their managers may release; a collaborator may not.
+    can_release = not in_pool and can_manage
+    can_assign = in_pool and access.can(Cap.LEADS_ASSIGN)
     return {
+        "in_pool": in_pool,
+        "can_claim": in_pool and access.can(Cap.PIPELINE_WORK) and access.person_id is not None,
+        "release_form": (release_form or ReleaseForm()) if can_release else None,
+        "assign_form": (assign_form or AssignFromPoolForm(user=request.user)) if can_assign else None,
+        "pool_moves": list(selectors.pool_moves(customer=customer)),
         "customer": customer,
         "tags": list(customer.tags.all()),
         "collaborators": team,
@@ -454,3 +473,120 @@ def contact_reveal(request, pk: int, field: str):
         _("%(field)s of %(name)s: %(value)s") % {"field": label, "name": contact.name, "value": value or "—"},
     )
     return redirect("customers:detail", pk=contact.customer_id)
+
+
+# -- the public pool ---------------------------------------------------------------------------
+
+
+def _pool_page(request, *, policy_form=None, status=200):
+    access = require(request.user, Cap.PIPELINE_WORK)
+    q = (request.GET.get("q") or "").strip()[:100]
+    tier = request.GET.get("tier") if request.GET.get("tier") in Tier.values else ""
+    page = paginate(
+        selectors.pool_list(user=request.user, q=q or None, tier=tier or None),
+        page=request.GET.get("page", 1),
+        page_size=request.GET.get("page_size", 25),
+    )
+    now = timezone.now()
+    for customer in page.items:
+        customer.days_idle = (now - customer.last_touch).days
+        customer.pool_reason_label = (
+            PoolMove.Reason(customer.pool_reason).label if customer.pool_reason else ""
+        )
+    policy = PoolPolicy.current()
+    can_configure = access.can(Cap.PROCESS_CONFIGURE)
+    if can_configure and policy_form is None:
+        policy_form = PoolPolicyForm(instance=policy)
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "page": page,
+        "query": query.urlencode(),
+        "q": q,
+        "tier": tier,
+        "tiers": Tier.choices,
+        "policy": policy,
+        "quota_left": selectors.pool_quota_left(user=request.user, now=now),
+        "policy_form": policy_form if can_configure else None,
+    }
+    return render(request, "customers/pool.html", context, status=status)
+
+
+@login_required
+def pool(request):
+    return _pool_page(request)
+
+
+@login_required
+@require_POST
+def pool_policy(request):
+    require(request.user, Cap.PROCESS_CONFIGURE)
+    form = PoolPolicyForm(request.POST, instance=PoolPolicy.current())
+    if form.is_valid():
+        values = {name: form.cleaned_data[name] for name in PoolPolicyForm.Meta.fields}
+        try:
+            services.pool_policy_update(actor=request.user, **values)
+        except ApplicationError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, _("The public pool policy is saved."))
+            return redirect("customers:pool")
+    return _pool_page(request, policy_form=form, status=400)
+
+
+@login_required
+@require_POST
+def claim(request, pk: int):
+    try:
+        customer = selectors.customer_get_for_user(user=request.user, pk=pk)
+    except Http404:
+        # Someone claimed it since the pool page was loaded, and it is now out of sight.
+        messages.error(request, _("This customer has already been taken from the public pool."))
+        return redirect("customers:pool")
+    try:
+        services.customer_claim(actor=request.user, customer=customer)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("customers:pool")
+    messages.success(request, _("%(name)s is now yours.") % {"name": customer.name})
+    return redirect("customers:detail", pk=customer.pk)
+
+
+@login_required
+@require_POST
+def release(request, pk: int):
+    customer = selectors.customer_get_for_user(user=request.user, pk=pk)
+    form = ReleaseForm(request.POST)
+    if form.is_valid():
+        try:
+            services.customer_release(
+                actor=request.user, customer=customer, reason=form.cleaned_data["reason"]
+            )
+        except ApplicationError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, _("%(name)s is back in the public pool.") % {"name": customer.name})
+            return redirect("customers:list")
+    context = _detail_context(request, customer, release_form=form)
+    return render(request, "customers/detail.html", context, status=400)
+
+
+@login_required
+@require_POST
+def assign(request, pk: int):
+    customer = selectors.customer_get_for_user(user=request.user, pk=pk)
+    require(request.user, Cap.LEADS_ASSIGN)
+    form = AssignFromPoolForm(request.POST, user=request.user)
+    if form.is_valid():
+        person = form.cleaned_data["person"]
+        try:
+            services.customer_assign_from_pool(actor=request.user, customer=customer, person=person)
+        except ApplicationError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(
+                request, _("%(name)s is given to %(person)s.") % {"name": customer.name, "person": person}
+            )
+            return redirect("customers:detail", pk=customer.pk)
+    context = _detail_context(request, customer, assign_form=form)
+    return render(request, "customers/detail.html", context, status=400)
