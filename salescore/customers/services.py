@@ -518,16 +518,9 @@ def pool_sweep(*, now: dt.datetime | None = None) -> int:
             )
             if last_touch >= now - dt.timedelta(days=policy.days_for(customer.tier)):
                 continue  # contacted since the list was read
-            previous = customer.owner
-            customer.owner = None
-            customer.owned_since = None
-            customer.save(actor=None)
-            _pool_move(
-                customer=customer,
-                direction=PoolMove.Direction.IN,
+            previous = _into_pool(
+                customer,
                 reason=PoolMove.Reason.NO_FOLLOW_UP,
-                previous_owner=previous,
-                new_owner=None,
                 actor=None,
                 at=now,
                 note=_("No follow-up for %(days)s days.") % {"days": policy.days_for(customer.tier)},
@@ -544,6 +537,25 @@ def pool_sweep(*, now: dt.datetime | None = None) -> int:
             url=reverse("customers:pool"),
         )
     return sum(len(c) for c in moved.values())
+
+
+def _into_pool(customer: Customer, *, reason: str, actor, at, note: str) -> Person:
+    """Take the customer from its owner into the pool, with its PoolMove row. Returns the owner."""
+    previous = customer.owner
+    customer.owner = None
+    customer.owned_since = None
+    customer.save(actor=actor)
+    _pool_move(
+        customer=customer,
+        direction=PoolMove.Direction.IN,
+        reason=reason,
+        previous_owner=previous,
+        new_owner=None,
+        actor=actor,
+        at=at,
+        note=note,
+    )
+    return previous
 
 
 @transaction.atomic
@@ -564,20 +576,7 @@ def customer_release(*, actor: User, customer: Customer, reason: str) -> Custome
             _("Only the owner and their managers can put this customer back in the pool."),
             code="permission_denied",
         )
-    previous = customer.owner
-    customer.owner = None
-    customer.owned_since = None
-    customer.save(actor=actor)
-    _pool_move(
-        customer=customer,
-        direction=PoolMove.Direction.IN,
-        reason=PoolMove.Reason.RELEASED,
-        previous_owner=previous,
-        new_owner=None,
-        actor=actor,
-        at=timezone.now(),
-        note=reason[:1000],
-    )
+    _into_pool(customer, reason=PoolMove.Reason.RELEASED, actor=actor, at=timezone.now(), note=reason[:1000])
     return customer
 
 
