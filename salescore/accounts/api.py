@@ -4,11 +4,11 @@ import datetime as dt
 
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from salescore.accounts.models import ApiToken
 from salescore.accounts.services import api_token_create, api_token_revoke
-from salescore.core.api import ErrorOut
+from salescore.core.api import ErrorOut, Pagination
 from salescore.core.permissions import Cap, access_for, require
 
 router = Router(tags=["accounts"])
@@ -62,7 +62,7 @@ def me(request):
 
 
 @router.get("/tokens", response=list[TokenOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_tokens(request):
     require(request.auth, Cap.API_TOKENS)
     return ApiToken.objects.filter(user=request.auth)

@@ -10,11 +10,11 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from salescore.catalog import selectors
 from salescore.catalog.models import Category, Product
-from salescore.core.api import ErrorOut
+from salescore.core.api import ErrorOut, Pagination
 from salescore.core.errors import ApplicationError
 
 router = Router(tags=["catalogue"])
@@ -108,7 +108,7 @@ def _category(pk: int | None) -> Category | None:
 @router.get(
     "/products", response={200: list[ProductOut], **ERRORS}, summary="Products of the catalogue, filtered"
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_products(request, filters: Query[ProductFilter]):
     return selectors.product_list(
         q=filters.q, category=_category(filters.category_id), active=filters.active, order=filters.order
@@ -125,7 +125,7 @@ def get_product(request, product_id: int):
     response={200: list[CategoryOut], **ERRORS},
     summary="Product categories with their product counts",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_categories(request):
     return selectors.category_list()
 
@@ -135,6 +135,6 @@ def list_categories(request):
     response={200: list[FeatureListOut], **ERRORS},
     summary="The features products have and needs analyses ask for",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_features(request):
     return selectors.feature_list()

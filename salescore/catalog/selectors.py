@@ -52,7 +52,7 @@ def product_list(
 def product_get(*, pk) -> Product:
     try:
         return Product.objects.select_related("category").prefetch_related("features").get(pk=pk)
-    except (Product.DoesNotExist, ValueError, TypeError):
+    except (Product.DoesNotExist, ValueError, TypeError, OverflowError):
         raise Http404 from None
 
 
@@ -68,7 +68,7 @@ def category_list() -> QuerySet[Category]:
 def category_get(*, pk) -> Category:
     try:
         return Category.objects.get(pk=pk)
-    except (Category.DoesNotExist, ValueError, TypeError):
+    except (Category.DoesNotExist, ValueError, TypeError, OverflowError):
         raise Http404 from None
 
 
@@ -82,5 +82,5 @@ def feature_list() -> QuerySet[Feature]:
 def feature_get(*, pk) -> Feature:
     try:
         return Feature.objects.get(pk=pk)
-    except (Feature.DoesNotExist, ValueError, TypeError):
+    except (Feature.DoesNotExist, ValueError, TypeError, OverflowError):
         raise Http404 from None

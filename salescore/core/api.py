@@ -8,8 +8,9 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Schema
+from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.pagination import LimitOffsetPagination
 from ninja.security import HttpBearer, SessionAuth
 
 from salescore.core.errors import ApplicationError
@@ -21,6 +22,18 @@ class ErrorOut(Schema):
     code: str
     message: str
     fields: dict
+
+
+MAX_OFFSET = 1_000_000_000
+
+
+class Pagination(LimitOffsetPagination):
+    """Every API list: ``limit`` 1-100 and ``offset`` 0-1,000,000,000, so an absurd offset is a
+    422 naming the field instead of an integer overflow in the database."""
+
+    class Input(Schema):
+        limit: int = Field(100, ge=1, le=100, description="How many items (1-100).")
+        offset: int = Field(0, ge=0, le=MAX_OFFSET, description="How many items to skip.")
 
 
 class TokenAuth(HttpBearer):
@@ -80,6 +93,13 @@ def missing_reference(field: str, pk) -> ApplicationError:
     )
 
 
+MAX_ID = 2**63 - 1  # the largest primary key either database can hold
+
+
+def _possible_id(pk) -> bool:
+    return isinstance(pk, int) and 0 < pk <= MAX_ID
+
+
 def reference(source, pk: int | None, field: str):
     """The record an id in a request points to, or a 400 naming the field that points nowhere.
 
@@ -88,6 +108,8 @@ def reference(source, pk: int | None, field: str):
     """
     if pk is None:
         return None
+    if not _possible_id(pk):
+        raise missing_reference(field, pk)
     rows = source if isinstance(source, QuerySet) else source._default_manager.all()
     obj = rows.filter(pk=pk).first()
     if obj is None:
@@ -100,7 +122,7 @@ def references(source, ids: list[int] | None, field: str) -> list | None:
     if ids is None:
         return None
     rows = source if isinstance(source, QuerySet) else source._default_manager.all()
-    found = list(rows.filter(pk__in=ids))
+    found = list(rows.filter(pk__in=[pk for pk in ids if _possible_id(pk)]))
     missing = sorted(set(ids) - {row.pk for row in found})
     if missing:
         raise missing_reference(field, ", ".join(map(str, missing)))

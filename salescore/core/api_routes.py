@@ -4,9 +4,9 @@ import datetime as dt
 
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
-from salescore.core.api import ErrorOut
+from salescore.core.api import ErrorOut, Pagination
 from salescore.core.history import describe_changes
 from salescore.core.models import AuditAction
 from salescore.core.selectors import (
@@ -64,7 +64,7 @@ class RestoredOut(Schema):
 
 
 @router.get("/audit", response={200: list[AuditOut], **ERRORS}, summary="The whole audit trail")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_audit(request, filters: Query[AuditFilter]):
     return audit_log_list(
         user=request.auth,
@@ -82,7 +82,7 @@ def list_audit(request, filters: Query[AuditFilter]):
     response={200: list[AuditOut], **ERRORS},
     summary="History of one record (who changed what, when, old -> new)",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def record_history(request, model: str, record_id: int):
     _record, rows = history_for_record(user=request.auth, model=audited_model(model), pk=record_id)
     return rows

@@ -304,5 +304,5 @@ def get_in_scope(queryset: models.QuerySet, user, pk, *, include_shared: bool = 
     """One record the user may see, or 404 (never 403: existence must not leak)."""
     try:
         return scope_queryset(queryset, user, include_shared=include_shared).get(pk=pk)
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
+    except (queryset.model.DoesNotExist, ValueError, TypeError, OverflowError):
         raise Http404 from None

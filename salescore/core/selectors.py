@@ -33,7 +33,7 @@ def record_get_any_state(*, user, model: type[AuditedModel], pk) -> AuditedModel
         raise Http404
     try:
         return scope_queryset(model.all_objects.all(), user).get(pk=pk)
-    except (model.DoesNotExist, ValueError, TypeError):
+    except (model.DoesNotExist, ValueError, TypeError, OverflowError):
         raise Http404 from None
 
 
@@ -104,6 +104,6 @@ def trash_get(*, user, label: str, pk) -> tuple[AuditedModel, object]:
         raise Http404
     try:
         record = scope_queryset(entry.model.all_objects.filter(deleted_at__isnull=False), user).get(pk=pk)
-    except (entry.model.DoesNotExist, ValueError, TypeError):
+    except (entry.model.DoesNotExist, ValueError, TypeError, OverflowError):
         raise Http404(_("Not found.")) from None
     return record, entry

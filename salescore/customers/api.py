@@ -12,10 +12,10 @@ from typing import Annotated, Literal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import StringConstraints
 
-from salescore.core.api import ErrorOut
+from salescore.core.api import ErrorOut, Pagination
 from salescore.core.api import reference as _ref
 from salescore.core.errors import ApplicationError
 from salescore.core.permissions import Cap, Position, require
@@ -245,7 +245,7 @@ def _blank_nulls(data: dict, names: set[str]) -> dict:
     return {k: ("" if v is None and k in names else v) for k, v in data.items()}
 
 
-class ContactPagination(LimitOffsetPagination):
+class ContactPagination(Pagination):
     """Limit/offset, then masks the page: one look-up of what the user may see in full per page."""
 
     def paginate_queryset(self, queryset, pagination, request, **params):
@@ -267,7 +267,7 @@ def _contact_out(user, pk: int) -> selectors.ContactView:
 
 
 @router.get("/customers", response={200: list[CustomerOut], **ERRORS}, summary="Customers in your scope")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_customers(request, filters: Query[CustomerFilter]):
     return selectors.customer_list(
         user=request.auth,
@@ -338,7 +338,7 @@ class AssignIn(Schema):
     response={200: list[PoolCustomerOut], **ERRORS},
     summary="The public pool (公海): customers nobody owns, to claim",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_pool(request, filters: Query[PoolFilter]):
     require(request.auth, Cap.PIPELINE_WORK)
     return selectors.pool_list(user=request.auth, q=filters.q, tier=filters.tier)
@@ -380,7 +380,7 @@ def assign_customer(request, customer_id: int, payload: AssignIn):
     response={200: list[PoolMoveOut], **ERRORS},
     summary="The customer's moves into and out of the public pool",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_pool_moves(request, customer_id: int):
     customer = selectors.customer_get_for_user(user=request.auth, pk=customer_id)
     return selectors.pool_moves(customer=customer)
@@ -434,7 +434,7 @@ def delete_customer(request, customer_id: int):
     response={200: list[CollaboratorOut], **ERRORS},
     summary="Colleagues the customer is shared with",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_collaborators(request, customer_id: int):
     customer = selectors.customer_get_for_user(user=request.auth, pk=customer_id)
     return selectors.collaborators(customer)

@@ -9,9 +9,9 @@ from typing import Literal
 
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
-from salescore.core.api import ErrorOut
+from salescore.core.api import ErrorOut, Pagination
 from salescore.core.api import reference as _ref
 from salescore.core.errors import ApplicationError
 from salescore.core.permissions import Cap, require
@@ -224,7 +224,7 @@ def _lead(user, pk: int) -> Lead:
 
 
 @router.get("/leads", response={200: list[LeadOut], **ERRORS}, summary="Leads in your scope, newest first")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_leads(request, filters: Query[LeadFilter]):
     return selectors.lead_list(
         user=request.auth,
@@ -282,7 +282,7 @@ def delete_lead(request, lead_id: int):
 
 
 @router.get("/leads/{lead_id}/touches", response={200: list[TouchOut], **ERRORS}, summary="Newest first")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_touches(request, lead_id: int):
     return selectors.touches(_lead(request.auth, lead_id))
 
@@ -356,7 +356,7 @@ def convert_lead(request, lead_id: int, payload: ConvertIn):
 
 
 @router.get("/lead-rules", response={200: list[RuleOut], **ERRORS}, summary="In the order they are tried")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_rules(request):
     require(request.auth, Cap.LEADS_ASSIGN)
     return selectors.rules_list(request.auth)

@@ -30,7 +30,7 @@ def visible_leads(user) -> QuerySet[Lead]:
 def lead_get_for_user(*, user, pk) -> Lead:
     try:
         return visible_leads(user).select_related("owner", "region", "customer", "opportunity").get(pk=pk)
-    except (Lead.DoesNotExist, ValueError, TypeError):
+    except (Lead.DoesNotExist, ValueError, TypeError, OverflowError):
         raise Http404 from None
 
 

@@ -3,10 +3,11 @@
 import datetime as dt
 
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
-from salescore.core.api import ErrorOut
+from salescore.core.api import ErrorOut, Pagination
 from salescore.core.api import reference as _ref
+from salescore.core.api import references as _refs
 from salescore.core.permissions import Cap, Duty, Position, require
 from salescore.org import selectors, services
 from salescore.org.models import OrgUnit, Person, Region
@@ -146,28 +147,14 @@ class PeopleFilter(Schema):
 
 
 def _regions(ids: list[int] | None) -> list[Region] | None:
-    if ids is None:
-        return None
-    regions = list(Region.objects.filter(pk__in=ids))
-    missing = sorted(set(ids) - {r.pk for r in regions})
-    if missing:
-        from django.utils.translation import gettext as _
-
-        from salescore.core.errors import ApplicationError
-
-        raise ApplicationError(
-            _("region_ids: there is no region %(ids)s.") % {"ids": ", ".join(map(str, missing))},
-            code="invalid_reference",
-            fields={"region_ids": _("No record with this id.")},
-        )
-    return regions
+    return _refs(Region, ids, "region_ids")
 
 
 # -- organisation units ---------------------------------------------------------------------
 
 
 @router.get("/org/units", response=list[OrgUnitOut], summary="The organisation tree, in tree order")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_units(request):
     require(request.auth, Cap.ORG_VIEW)
     return selectors.org_unit_tree()
@@ -222,7 +209,7 @@ def delete_unit(request, unit_id: int):
 
 
 @router.get("/regions", response=list[RegionOut], summary="Regions (territories), filtered")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_regions(
     request,
     parent_id: int | None = None,
@@ -270,7 +257,7 @@ def delete_region(request, region_id: int):
 
 
 @router.get("/people", response=list[PersonOut], summary="People in your scope")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_people(request, filters: Query[PeopleFilter]):
     require(request.auth, Cap.PEOPLE_VIEW)
     return selectors.people_list(

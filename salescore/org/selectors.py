@@ -31,7 +31,7 @@ def org_unit_tree() -> QuerySet[OrgUnit]:
 def org_unit_get(*, pk) -> OrgUnit:
     try:
         return OrgUnit.objects.select_related("parent", "head").get(pk=pk)
-    except (OrgUnit.DoesNotExist, ValueError, TypeError):
+    except (OrgUnit.DoesNotExist, ValueError, TypeError, OverflowError):
         raise Http404 from None
 
 
@@ -134,7 +134,7 @@ def regions_list(
 def region_get(*, pk) -> Region:
     try:
         return Region.objects.select_related("parent").get(pk=pk)
-    except (Region.DoesNotExist, ValueError, TypeError):
+    except (Region.DoesNotExist, ValueError, TypeError, OverflowError):
         raise Http404 from None
 
 

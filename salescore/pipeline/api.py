@@ -13,11 +13,11 @@ from typing import Annotated
 
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import StringConstraints
 
 from salescore.catalog.models import Feature, Product
-from salescore.core.api import ErrorOut
+from salescore.core.api import ErrorOut, Pagination
 from salescore.core.api import reference as _ref
 from salescore.core.api import references as _refs
 from salescore.core.errors import ApplicationError
@@ -502,7 +502,7 @@ def _opportunity(request, pk: int) -> Opportunity:
     response={200: list[StageOut], **ERRORS},
     summary="The stages of the standard process, in order, with their entry criteria",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_stages(request, include_inactive: bool = False):
     return selectors.stages(include_inactive=include_inactive)
 
@@ -513,7 +513,7 @@ def list_stages(request, include_inactive: bool = False):
 @router.get(
     "/opportunities", response={200: list[OpportunityOut], **ERRORS}, summary="Opportunities in your scope"
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_opportunities(request, filters: Query[OpportunityFilter]):
     return selectors.opportunity_list(
         user=request.auth,
@@ -672,7 +672,7 @@ def recommendations(request, opportunity_id: int, limit: int = Query(8, ge=1, le
     response={200: list[LineOut], **ERRORS},
     summary="The products proposed for this opportunity",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_lines(request, opportunity_id: int):
     opportunity = _opportunity(request, opportunity_id)
     return selectors.proposed_products(opportunity).order_by("created_at", "id")
@@ -737,7 +737,7 @@ def opportunity_timeline(request, opportunity_id: int, limit: int = Query(50, ge
     response={200: list[ActivityOut], **ERRORS},
     summary="Touches with the customers in your scope, newest first",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_activities(request, filters: Query[ActivityFilter]):
     return selectors.activity_list(
         user=request.auth,

@@ -1,5 +1,7 @@
 """Headers, CSRF and the health check: what every response carries."""
 
+import json
+
 import pytest
 from django.test import Client
 
@@ -68,3 +70,31 @@ def test_next_parameter_cannot_redirect_off_site(cast):
     )
     assert response.status_code == 302
     assert response.headers["Location"] == "/"
+
+
+@pytest.mark.django_db
+def test_api_offsets_are_bounded(cast, api_as):
+    """A fuzzer's offset of 10**22 is a 422 naming the field, not an integer overflow (500)."""
+    client = api_as(cast.director)
+    urls = ["/api/v1/people", "/api/v1/regions", "/api/v1/customers", "/api/v1/contacts", "/api/v1/audit"]
+    for url in urls:
+        response = client.get(f"{url}?offset=10335826444528146972672&limit=32")
+        assert response.status_code == 422, (url, response.content[:200])
+        assert response.json()["code"] == "validation_error"
+        assert "offset" in response.json()["fields"]
+    assert client.get("/api/v1/people?offset=1000000000").status_code == 200
+
+
+@pytest.mark.django_db
+def test_ids_beyond_any_database_integer_are_simply_not_found(cast, api_as):
+    client = api_as(cast.director)
+    huge = 239075969821512387149168640
+    assert client.get(f"/api/v1/people/{huge}").status_code in (404, 422)
+    response = client.patch(
+        f"/api/v1/people/{cast.rep_a.pk}",
+        data=json.dumps({"version": 1, "region_ids": [huge, -5]}),
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_reference"
+    assert "region_ids" in response.json()["fields"]
