@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "salescore.catalog",
     "salescore.pipeline",
     "salescore.leads",
+    "salescore.orders",
     "salescore.demo",
 ]
 
@@ -204,6 +205,14 @@ CELERY_BEAT_SCHEDULE = {
     "customers-pool-sweep": {
         "task": "salescore.customers.tasks.pool_sweep",
         "schedule": crontab(hour=2, minute=30),
+    },
+    "orders-deliveries-flag": {
+        "task": "salescore.orders.tasks.deliveries_flag",
+        "schedule": crontab(hour=7, minute=30),
+    },
+    "orders-payments-remind": {
+        "task": "salescore.orders.tasks.payments_remind",
+        "schedule": crontab(hour=8, minute=15),
     },
 }
 

@@ -388,3 +388,21 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class Sequence(models.Model):
+    """A gap-free counter per key (e.g. ``SO-2026``) for document numbers.
+
+    A number is taken inside the transaction that uses it, under a row lock: a rollback gives it
+    back and two submits at once wait for each other, so numbers are unique and have no gaps.
+    """
+
+    key = models.CharField(max_length=40, unique=True)
+    last_value = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("number sequence")
+        verbose_name_plural = _("number sequences")
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.last_value}"

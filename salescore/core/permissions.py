@@ -34,6 +34,9 @@ class Position(models.TextChoices):
     CS_AGENT = "cs_agent", _("Customer-service agent")
     SUPPORT_CLERK = "support_clerk", _("Sales-support clerk")
     MARKET_ANALYST = "market_analyst", _("Market analyst")
+    # Outside the Sales Department, but the order process hands work to them (R3.6).
+    WAREHOUSE = "warehouse", _("Warehouse and shipping")
+    FINANCE = "finance", _("Finance")
     ADMIN = "admin", _("Administrator")
 
 
@@ -77,7 +80,10 @@ class Cap:
     TARGETS_MANAGE = "targets.manage"  # set targets and plans, track progress (R1.3)
     MARKET_RESEARCH = "market.research"  # research, competitors, forecasts, campaigns (R1.4)
     SERVICE_HANDLE = "service.handle"  # after-sales tickets and return visits (R3.7)
-    ORDERS_PROCESS = "orders.process"  # quotes, orders and documents (R3.6)
+    ORDERS_PROCESS = "orders.process"  # enter, confirm and track every order (R3.6)
+    ORDERS_FULFIL = "orders.fulfil"  # record shipments and deliveries of every order (R3.6)
+    PAYMENTS_RECORD = "payments.record"  # payment plans, received payments, receivables (回款)
+    QUOTES_WORK = "quotes.work"  # quote and turn accepted quotes into orders (R3.6, R3.9)
 
 
 _EVERYONE = {Cap.ORG_VIEW, Cap.PEOPLE_VIEW, Cap.API_TOKENS, Cap.LEADS_CREATE}
@@ -97,6 +103,10 @@ POSITION_CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.PIPELINE_WORK,
             Cap.PROCESS_CONFIGURE,
             Cap.LEADS_ASSIGN,
+            Cap.QUOTES_WORK,
+            Cap.ORDERS_PROCESS,
+            Cap.ORDERS_FULFIL,
+            Cap.PAYMENTS_RECORD,
         }
     ),
     Position.DIRECTOR: frozenset(
@@ -112,6 +122,7 @@ POSITION_CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.PIPELINE_WORK,
             Cap.PROCESS_CONFIGURE,
             Cap.LEADS_ASSIGN,
+            Cap.QUOTES_WORK,
         }
     ),
     Position.SECTION_HEAD: frozenset(_MANAGERS),
@@ -120,15 +131,18 @@ POSITION_CAPABILITIES: dict[str, frozenset[str]] = {
     Position.CS_AGENT: frozenset(_EVERYONE),
     Position.SUPPORT_CLERK: frozenset(_EVERYONE),
     Position.MARKET_ANALYST: frozenset(_EVERYONE),
+    Position.WAREHOUSE: frozenset(_EVERYONE | {Cap.ORDERS_FULFIL}),
+    Position.FINANCE: frozenset(_EVERYONE | {Cap.PAYMENTS_RECORD}),
 }
 
 # What a section's duty adds, for everyone in it and for its leaders only.
 DUTY_CAPABILITIES: dict[str, frozenset[str]] = {
     # Sales teams and Market Expansion (the relationship network, R1.4) bring in customers.
-    Duty.SALES_MANAGEMENT: frozenset({Cap.CUSTOMERS_CREATE, Cap.PIPELINE_WORK}),
+    Duty.SALES_MANAGEMENT: frozenset({Cap.CUSTOMERS_CREATE, Cap.PIPELINE_WORK, Cap.QUOTES_WORK}),
     Duty.MARKET_EXPANSION: frozenset({Cap.MARKET_RESEARCH, Cap.CUSTOMERS_CREATE}),
     Duty.CUSTOMER_SERVICE: frozenset({Cap.SERVICE_HANDLE}),
-    Duty.SALES_SUPPORT: frozenset({Cap.ORDERS_PROCESS}),
+    # Sales Support keeps the order desk: every order, its documents and its collection (R1.2).
+    Duty.SALES_SUPPORT: frozenset({Cap.ORDERS_PROCESS, Cap.PAYMENTS_RECORD}),
 }
 DUTY_LEADER_CAPABILITIES: dict[str, frozenset[str]] = {
     # Sales Management runs the team: its heads recruit, appraise and set targets (R1.3).
@@ -150,6 +164,8 @@ POSITION_SCOPE: dict[str, str] = {
     Position.CS_AGENT: Scope.OWN,
     Position.SUPPORT_CLERK: Scope.OWN,
     Position.MARKET_ANALYST: Scope.OWN,
+    Position.WAREHOUSE: Scope.OWN,
+    Position.FINANCE: Scope.OWN,
 }
 
 
@@ -278,6 +294,12 @@ def scope_filter(model: type[models.Model], user, *, include_shared: bool = True
     if access.user_id is None:
         return Q(pk__in=[])
     if access.scope == Scope.ALL:
+        return None
+    all_capabilities = getattr(model, "scope_all_capability", None) or ()
+    if isinstance(all_capabilities, str):
+        all_capabilities = (all_capabilities,)
+    if any(access.can(capability) for capability in all_capabilities):
+        # A desk that serves everyone's records (Sales Support and every order) sees them all.
         return None
     condition = Q(**{f"{owner_field}__in": visible_people(user)})
     unowned_capability = getattr(model, "scope_unowned_capability", None)

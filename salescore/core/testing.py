@@ -14,6 +14,8 @@ rep_b      rep in team B
 agent      customer-service agent
 clerk      sales-support clerk
 analyst    market analyst
+keeper     warehouse and shipping (outside the sales department; ships every order)
+cashier    finance (outside the sales department; records payments on every order)
 """
 
 from __future__ import annotations
@@ -52,6 +54,8 @@ class Cast:
     agent: Member
     clerk: Member
     analyst: Member
+    keeper: Member
+    cashier: Member
     department: OrgUnit
     sales_management: OrgUnit
     team_a: OrgUnit
@@ -107,7 +111,10 @@ def build_cast() -> Cast:
     agent = member("agent", "郑客服", Position.CS_AGENT, care)
     clerk = member("clerk", "何文员", Position.SUPPORT_CLERK, desk)
     analyst = member("analyst", "马分析", Position.MARKET_ANALYST, research)
-    for m in (admin, director, head, lead_a, lead_b, rep_a, rep_a2, rep_b, agent, clerk, analyst):
+    keeper = member("keeper", "孙仓管", Position.WAREHOUSE, department)
+    cashier = member("cashier", "钱会计", Position.FINANCE, department)
+    everyone = (admin, director, head, lead_a, lead_b, rep_a, rep_a2, rep_b, agent, clerk, analyst, keeper, cashier)
+    for m in everyone:
         m.user.refresh_from_db()
         m.user.__dict__.pop("_salescore_access", None)
     return Cast(
@@ -122,6 +129,8 @@ def build_cast() -> Cast:
         agent=agent,
         clerk=clerk,
         analyst=analyst,
+        keeper=keeper,
+        cashier=cashier,
         department=department,
         sales_management=sections["sales_management"],
         team_a=team_a,

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OrdersConfig(AppConfig):
+    name = "salescore.orders"
+    verbose_name = _("Quotes and orders")
+
+    def ready(self) -> None:
+        from salescore.orders import gates  # noqa: F401  (registers the pipeline entry criterion)
