@@ -115,6 +115,9 @@ class Customer(AuditedModel):
     scope_owner_field = "owner"
     # Customers nobody owns are the public pool (公海): those who sell may browse and claim them.
     scope_unowned_capability = Cap.PIPELINE_WORK
+    # The order desk enters orders and Customer Service serves every customer (R1.2, R3.6, R3.7);
+    # they see contact data masked like any manager (R3.8).
+    scope_all_capability = (Cap.ORDERS_PROCESS, Cap.SERVICE_HANDLE)
     audit_ignore = AuditedModel.audit_ignore | {"name_key", "phone_key", "owned_since"}
 
     class Meta:
