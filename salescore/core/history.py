@@ -102,6 +102,10 @@ def describe_changes(model, changes: dict, labels: dict | None = None) -> list[d
         label = str(getattr(field, "verbose_name", name)) if field is not None else name
         if name == "shared_with":
             label = _("shared with")
+        elif name == "merged_from":
+            label = _("merged from")
+        elif name == "merge_moved":
+            label = _("moved by the merge")
         if not isinstance(change, dict):
             rows.append({"field": label, "old": "—", "new": str(change)})
             continue

@@ -37,12 +37,34 @@ def record_get_any_state(*, user, model: type[AuditedModel], pk) -> AuditedModel
         raise Http404 from None
 
 
+def merged_record_ids(model: type[AuditedModel], pk: int) -> list[int]:
+    """The records merged into this one, and those merged into them (a model with a
+    ``merged_into`` foreign key to itself, e.g. customers.Customer). One query per merge level."""
+    if not any(f.name == "merged_into" for f in model._meta.concrete_fields):
+        return []
+    found: list[int] = []
+    seen = {pk}
+    frontier = [pk]
+    while frontier:
+        frontier = [
+            other
+            for other in model._base_manager.filter(merged_into__in=frontier).values_list("pk", flat=True)
+            if other not in seen
+        ]
+        seen.update(frontier)
+        found.extend(frontier)
+    return found
+
+
 def history_for_record(*, user, model: type[AuditedModel], pk) -> tuple[AuditedModel, models.QuerySet]:
+    """The record's audit rows, and those of the records merged into it (a merge keeps the
+    duplicate's history reachable from the survivor). ``record.merged_ids`` lists the latter."""
     record = record_get_any_state(user=user, model=model, pk=pk)
     content_type = ContentType.objects.get_for_model(model)
-    rows = AuditLog.objects.filter(content_type=content_type, object_id=record.pk).select_related(
-        "content_type", "actor__person"
-    )
+    record.merged_ids = merged_record_ids(model, record.pk)
+    rows = AuditLog.objects.filter(
+        content_type=content_type, object_id__in=[record.pk, *record.merged_ids]
+    ).select_related("content_type", "actor__person")
     return record, rows
 
 

@@ -24,6 +24,62 @@ def check_version(instance: models.Model, version: int | None) -> None:
         )
 
 
+def bulk_reassign(*, queryset: models.QuerySet, field: str, to: models.Model, actor) -> int:
+    """Point the foreign key ``field`` of every record in ``queryset`` at ``to``: one SELECT, one
+    UPDATE (version bumped, so a form opened before the move is refused as stale) and one audit
+    row per record written in bulk. The query count does not grow with the number of records.
+
+    For AuditedModel querysets; deleted records move too (use ``all_objects``) so that a restore
+    later finds them attached to the right parent. Returns how many records moved.
+    """
+    from django.db.models import F
+    from django.utils import timezone
+
+    from salescore.core.models import AuditAction, audit_bulk
+
+    model = queryset.model
+    model_field = model._meta.get_field(field)
+    rows = list(queryset.exclude(**{model_field.attname: to.pk}).order_by("pk"))
+    if not rows:
+        return 0
+    pks = [obj.pk for obj in rows]
+    now = timezone.now()
+    for start in range(0, len(pks), 900):  # SQLite's limit on variables in one statement
+        model._base_manager.filter(pk__in=pks[start : start + 900]).update(
+            **{
+                model_field.attname: to.pk,
+                "version": F("version") + 1,
+                "updated_at": now,
+                "updated_by": actor,
+            }
+        )
+    # The old parent's name is read once per distinct parent, not once per record.
+    old_ids = {getattr(obj, model_field.attname) for obj in rows}
+    related = model_field.related_model._base_manager.filter(pk__in=old_ids)
+    old_names = {obj.pk: str(obj) for obj in related}
+    audit_bulk(
+        model=model,
+        action=AuditAction.UPDATE,
+        actor=actor,
+        entries=(
+            (
+                obj.pk,
+                str(obj),
+                {
+                    field: {
+                        "old": getattr(obj, model_field.attname),
+                        "new": to.pk,
+                        "old_display": old_names.get(getattr(obj, model_field.attname)),
+                        "new_display": str(to),
+                    }
+                },
+            )
+            for obj in rows
+        ),
+    )
+    return len(rows)
+
+
 def from_validation_error(exc: ValidationError) -> ApplicationError:
     if hasattr(exc, "error_dict"):
         fields = {name: " ".join(str(m) for m in msgs) for name, msgs in exc.message_dict.items()}
@@ -140,3 +196,42 @@ def record_unshare(*, actor, record: models.Model, person) -> bool:
                 changes={"shared_with": {"old": person.pk, "new": None, "old_display": str(person)}},
             )
     return bool(deleted)
+
+
+def record_shares_copy(*, actor, source: models.Model, target: models.Model, also=()) -> int:
+    """Share ``target`` with everyone ``source`` is shared with, and with the people in ``also``
+    (a merge of duplicates: whoever worked on the duplicate keeps working on the survivor).
+
+    The caller has checked the actor may manage both records. One audit row on ``target`` per
+    person added, as record_share writes. Returns how many people were added.
+    """
+    from django.contrib.contenttypes.models import ContentType
+
+    from salescore.core.models import AuditAction, RecordShare, audit_bulk
+    from salescore.org.models import Person
+
+    content_type = ContentType.objects.get_for_model(type(target))
+    shares = RecordShare.objects.filter(content_type=content_type)
+    wanted = set(shares.filter(object_id=source.pk).values_list("person_id", flat=True))
+    wanted |= {person.pk for person in also if person is not None}
+    wanted -= set(shares.filter(object_id=target.pk).values_list("person_id", flat=True))
+    wanted.discard(getattr(target, "owner_id", None))
+    people = list(Person.objects.filter(pk__in=wanted, status="active").order_by("pk"))
+    if not people:
+        return 0
+    RecordShare.objects.bulk_create(
+        [
+            RecordShare(content_type=content_type, object_id=target.pk, person=p, granted_by=actor)
+            for p in people
+        ]
+    )
+    audit_bulk(
+        model=type(target),
+        action=AuditAction.UPDATE,
+        actor=actor,
+        entries=(
+            (target.pk, str(target), {"shared_with": {"old": None, "new": p.pk, "new_display": str(p)}})
+            for p in people
+        ),
+    )
+    return len(people)

@@ -96,6 +96,8 @@ def history(request, model: str, pk: int):
             and access_for(request.user).can(Cap.RECORDS_RESTORE)
             and model in TRASH,
             "model_label": model,
+            # Rows of records merged into this one say which record they belong to.
+            "show_record": bool(record.merged_ids),
         },
     )
 

@@ -111,6 +111,17 @@ class Customer(AuditedModel):
     # When the current owner took the customer from the public pool: the follow-up clock of the
     # pool sweep starts again then, or a claimed customer would go straight back.
     owned_since = models.DateTimeField(_("owned since"), null=True, blank=True, editable=False)
+    # Set when this customer was merged into another as a duplicate (customers.merge): it is then
+    # deleted for good, and its history is shown with the survivor's.
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="merged_from",
+    )
 
     scope_owner_field = "owner"
     # Customers nobody owns are the public pool (公海): those who sell may browse and claim them.

@@ -261,6 +261,13 @@ def customer_delete(*, actor: User, customer: Customer) -> None:
 @transaction.atomic
 def customer_restore(*, actor: User, record: Customer) -> None:
     require(actor, Cap.RECORDS_RESTORE)
+    if record.merged_into_id is not None:
+        # Its contacts, activities and opportunities now live on the survivor; un-merge is not offered.
+        raise ApplicationError(
+            _("%(name)s was merged into %(survivor)s and cannot be restored: a merge cannot be undone.")
+            % {"name": record.name, "survivor": record.merged_into.name},
+            code="merged",
+        )
     if record.credit_code and Customer.objects.filter(credit_code=record.credit_code).exists():
         raise ApplicationError(
             _("Another customer now has the credit code %(code)s.") % {"code": record.credit_code},

@@ -28,6 +28,7 @@ from salescore.core.permissions import (
     scope_queryset,
 )
 from salescore.core.services import (
+    bulk_reassign,
     check_version,
     from_validation_error,
     model_update,
@@ -570,3 +571,12 @@ def policy_update(*, actor: User, first_contact_hours: int) -> LeadPolicy:
         changes={"first_contact_hours": {"old": old, "new": hours}},
     )
     return policy
+
+
+def leads_move_customer(*, actor: User, source: Customer, target: Customer) -> int:
+    """Leads converted into ``source`` now point at ``target`` (a merge of duplicate customers,
+    customers.merge). Each moved lead gets an audit row; the caller holds the transaction and has
+    checked that ``actor`` manages both customers. Returns how many leads moved."""
+    return bulk_reassign(
+        queryset=Lead.all_objects.filter(customer=source), field="customer", to=target, actor=actor
+    )
