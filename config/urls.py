@@ -14,5 +14,6 @@ urlpatterns = [
     path("", include("salescore.pipeline.urls_config")),
     path("", include("salescore.catalog.urls")),
     path("", include("salescore.leads.urls")),
+    path("", include("salescore.orders.urls")),
     path("", include("salescore.core.urls")),
 ]

@@ -1,0 +1,306 @@
+"""Reads of quotes, approvals, orders and receivables, always scoped (core.permissions).
+
+Lists are lazy querysets with their relations joined, so a page costs the same number of queries
+whatever its length; aggregations (receivables) run in SQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    DecimalField,
+    F,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from salescore.core.permissions import access_for, get_in_scope, scope_queryset
+from salescore.orders.authority import LEVELS, rank
+from salescore.orders.models import Approval, Instalment, Order, OrdersPolicy, Quote
+from salescore.orders.services.orders import delivery_flags
+
+ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=18, decimal_places=2))
+AMOUNT = DecimalField(max_digits=18, decimal_places=2)
+
+QUOTE_ORDERINGS = {
+    "-updated": ["-updated_at", "-id"],
+    "number": ["number", "-revision"],
+    "-number": ["-number", "-revision"],
+    "-total": ["-total", "-id"],
+    "valid_until": [F("valid_until").asc(nulls_last=True), "id"],
+    "customer": ["customer__name", "-id"],
+}
+ORDER_ORDERINGS = {
+    "-updated": ["-updated_at", "-id"],
+    "-number": [F("number").desc(nulls_first=True), "-id"],
+    "-total": ["-total", "-id"],
+    "promised": [F("promised_date").asc(nulls_last=True), "id"],
+    "customer": ["customer__name", "-id"],
+}
+DELIVERY_FLAGS = ("at_risk", "late")
+RECEIVABLE_GROUPS = ("customer", "owner", "team")
+# Orders whose instalments are money owed: submitted and not cancelled.
+OWED_STATUSES = (
+    Order.Status.SUBMITTED,
+    Order.Status.CONFIRMED,
+    Order.Status.IN_FULFILMENT,
+    Order.Status.SHIPPED,
+    Order.Status.DELIVERED,
+    Order.Status.CLOSED,
+)
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+# -- quotes ------------------------------------------------------------------------------------
+
+
+def quotes_for(
+    user,
+    *,
+    status: str | None = None,
+    q: str | None = None,
+    owner=None,
+    customer=None,
+    opportunity=None,
+    order: str = "-updated",
+) -> QuerySet[Quote]:
+    rows = scope_queryset(Quote.objects.all(), user)
+    if status:
+        rows = rows.filter(status=status)
+    if q:
+        q = q.strip()
+        rows = rows.filter(Q(number__icontains=q) | Q(customer__name__icontains=q))
+    if owner is not None:
+        rows = rows.filter(owner=owner)
+    if customer is not None:
+        rows = rows.filter(customer=customer)
+    if opportunity is not None:
+        rows = rows.filter(opportunity=opportunity)
+    return rows.select_related("customer", "owner", "opportunity").order_by(
+        *QUOTE_ORDERINGS.get(order, QUOTE_ORDERINGS["-updated"])
+    )
+
+
+def quote_get_for_user(*, user, pk) -> Quote:
+    return get_in_scope(
+        Quote.objects.select_related(
+            "customer", "owner", "opportunity", "contact", "previous", "approved_by"
+        ),
+        user,
+        pk,
+    )
+
+
+def quote_revisions(quote: Quote) -> dict:
+    """The previous and the next revision of ``quote`` (same number)."""
+    following = Quote.objects.filter(previous=quote).only("pk", "number", "revision").first()
+    return {"previous": quote.previous, "next": following}
+
+
+# -- approvals ---------------------------------------------------------------------------------
+
+
+def approvals_for(user) -> QuerySet[Approval]:
+    """The pending requests ``user`` may decide (services.quotes.can_decide), in one query:
+    the ones naming them, and those at or below their level on quotes in their scope."""
+    access = access_for(user)
+    if access.user_id is None:
+        return Approval.objects.none()
+    covered = [level for level in LEVELS if rank(level) <= rank(access.position)]
+    mine = Q(pk__in=[])
+    if access.person_id is not None:
+        mine = Q(approver_id=access.person_id)
+    if covered:
+        in_scope = scope_queryset(Quote.objects.all(), user, include_shared=False).values("pk")
+        mine |= Q(required_level__in=covered, quote_id__in=in_scope)
+    return (
+        Approval.objects.filter(mine, status=Approval.Status.PENDING, quote__deleted_at__isnull=True)
+        .exclude(requested_by_id=user.pk)
+        .select_related("quote", "quote__customer", "quote__owner", "approver", "requested_by")
+        .order_by("requested_at", "id")
+    )
+
+
+def approvals_decided(user) -> QuerySet[Approval]:
+    """Requests this user decided, newest first."""
+    return (
+        scope_queryset(Approval.objects.all(), user)
+        .filter(decided_by_id=user.pk)
+        .exclude(status__in=[Approval.Status.PENDING, Approval.Status.WITHDRAWN])
+        .select_related("quote", "quote__customer", "quote__owner", "approver", "requested_by")
+        .order_by("-decided_at", "-id")
+    )
+
+
+def approvals_pending_count(user) -> int:
+    return approvals_for(user).count()
+
+
+# -- orders ------------------------------------------------------------------------------------
+
+
+def with_delivery_flag(rows: QuerySet[Order], *, today: dt.date | None = None) -> QuerySet[Order]:
+    """Annotate ``delivery`` ('late', 'at_risk' or '') from services.orders.delivery_flags."""
+    at_risk, late = delivery_flags(today or _today(), OrdersPolicy.current().late_risk_days)
+    return rows.annotate(
+        delivery=Case(
+            When(late, then=Value("late")),
+            When(at_risk, then=Value("at_risk")),
+            default=Value(""),
+        )
+    )
+
+
+def orders_for(
+    user,
+    *,
+    status: str | None = None,
+    q: str | None = None,
+    owner=None,
+    customer=None,
+    delivery: str | None = None,
+    order: str = "-updated",
+    today: dt.date | None = None,
+) -> QuerySet[Order]:
+    rows = with_delivery_flag(scope_queryset(Order.objects.all(), user), today=today)
+    if status:
+        rows = rows.filter(status=status)
+    if q:
+        q = q.strip()
+        rows = rows.filter(
+            Q(number__icontains=q) | Q(customer__name__icontains=q) | Q(customer_po__icontains=q)
+        )
+    if owner is not None:
+        rows = rows.filter(owner=owner)
+    if customer is not None:
+        rows = rows.filter(customer=customer)
+    if delivery in DELIVERY_FLAGS:
+        rows = rows.filter(delivery=delivery)
+    return rows.select_related("customer", "owner", "quote").order_by(
+        *ORDER_ORDERINGS.get(order, ORDER_ORDERINGS["-updated"])
+    )
+
+
+def order_get_for_user(*, user, pk) -> Order:
+    return get_in_scope(
+        with_delivery_flag(
+            Order.objects.select_related("customer", "owner", "quote", "contact", "opportunity")
+        ),
+        user,
+        pk,
+    )
+
+
+def order_money(order: Order, *, today: dt.date | None = None) -> dict:
+    """Received, outstanding and overdue of one order, in one query."""
+    today = today or _today()
+    owed = F("amount") - F("received")
+    sums = order.instalments.aggregate(
+        planned=Coalesce(Sum("amount"), ZERO),
+        received=Coalesce(Sum("received"), ZERO),
+        overdue=Coalesce(Sum(owed, filter=Q(due_date__lt=today), output_field=AMOUNT), ZERO),
+    )
+    sums["outstanding"] = order.total - sums["received"]
+    return sums
+
+
+# -- receivables -------------------------------------------------------------------------------
+
+
+def _owed_instalments(user):
+    return scope_queryset(Instalment.objects.all(), user).filter(
+        order__deleted_at__isnull=True, order__status__in=OWED_STATUSES, received__lt=F("amount")
+    )
+
+
+def receivables(user, *, group_by: str = "customer", today: dt.date | None = None) -> list[dict]:
+    """Outstanding (amount - received) and overdue (the part due before today) of every
+    submitted order, per customer, owner or team and currency; summed in SQL, largest first."""
+    today = today or _today()
+    keys = {
+        "customer": ("order__customer_id", "order__customer__name"),
+        "owner": ("order__owner_id", "order__owner__name"),
+        "team": ("order__owner__org_unit_id", "order__owner__org_unit__name"),
+    }[group_by if group_by in RECEIVABLE_GROUPS else "customer"]
+    owed = F("amount") - F("received")
+    rows = (
+        _owed_instalments(user)
+        .values(*keys, "currency")
+        .annotate(
+            outstanding=Sum(owed, output_field=AMOUNT),
+            overdue=Coalesce(Sum(owed, filter=Q(due_date__lt=today), output_field=AMOUNT), ZERO),
+            orders=Count("order_id", distinct=True),
+        )
+        .order_by("-outstanding", keys[1])
+    )
+    return [
+        {
+            "id": row[keys[0]],
+            "name": row[keys[1]],
+            "currency": row["currency"],
+            "outstanding": row["outstanding"],
+            "overdue": row["overdue"],
+            "orders": row["orders"],
+        }
+        for row in rows
+    ]
+
+
+def receivables_totals(user, *, today: dt.date | None = None) -> list[dict]:
+    """The grand totals per currency."""
+    today = today or _today()
+    owed = F("amount") - F("received")
+    return list(
+        _owed_instalments(user)
+        .values("currency")
+        .annotate(
+            outstanding=Sum(owed, output_field=AMOUNT),
+            overdue=Coalesce(Sum(owed, filter=Q(due_date__lt=today), output_field=AMOUNT), ZERO),
+        )
+        .order_by("currency")
+    )
+
+
+def instalments_due(
+    user,
+    *,
+    overdue_only: bool = False,
+    before: dt.date | None = None,
+    customer=None,
+    owner=None,
+    today: dt.date | None = None,
+) -> QuerySet[Instalment]:
+    """Open instalments of submitted orders, earliest due first, flagged ``is_overdue``."""
+    today = today or _today()
+    rows = _owed_instalments(user)
+    if overdue_only:
+        rows = rows.filter(due_date__lt=today)
+    if before is not None:
+        rows = rows.filter(due_date__lte=before)
+    if customer is not None:
+        rows = rows.filter(order__customer=customer)
+    if owner is not None:
+        rows = rows.filter(order__owner=owner)
+    return (
+        rows.annotate(
+            open_amount=F("amount") - F("received"),
+            is_overdue=Case(
+                When(due_date__lt=today, then=Value(True)), default=Value(False), output_field=BooleanField()
+            ),
+        )
+        .select_related("order", "order__customer", "order__owner")
+        .order_by("due_date", "order_id", "seq")
+    )
