@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "salescore.catalog",
     "salescore.pipeline",
     "salescore.leads",
+    "salescore.imports",
     "salescore.orders",
     "salescore.demo",
 ]

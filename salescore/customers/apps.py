@@ -9,3 +9,4 @@ class CustomersConfig(AppConfig):
 
     def ready(self) -> None:
         from salescore.customers import queues  # noqa: F401  (menu, queues, recycle bin)
+        from salescore.customers import importers  # noqa: F401  (rows from a file: salescore.imports)

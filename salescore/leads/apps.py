@@ -9,3 +9,4 @@ class LeadsConfig(AppConfig):
 
     def ready(self) -> None:
         from salescore.leads import queues  # noqa: F401  (menu, queues, recycle bin)
+        from salescore.leads import importers  # noqa: F401  (rows from a file: salescore.imports)

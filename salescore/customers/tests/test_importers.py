@@ -1,0 +1,77 @@
+"""Customers and contacts from a file: the choices in Chinese or English, regions by name,
+contacts found by credit code or exact name among the importer's customers."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import translation
+
+from salescore.customers import services
+from salescore.customers.models import Contact, Customer
+from salescore.imports.models import ImportJob
+from salescore.imports.tests.helpers import check, credit_code, issues, run, upload
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    with translation.override("en"):
+        yield
+
+
+def test_customer_choices_and_region_in_either_language(cast):
+    rows = [
+        ["名称", "类型", "行业", "规模", "等级", "地区", "来源", "标签"],
+        ["甲有限公司", "企业", "制造业", "100–499 staff", "A级", "浙江", "展会", "重点, 华东"],
+        ["Beta Ltd", "company", "Information technology", "", "B", "Zhejiang", "Referral", ""],
+    ]
+    job = run(cast.rep_a, check(cast.rep_a, upload(cast.rep_a, "customers", rows)))
+    assert job.created_count == 2, issues(job)
+    first = Customer.objects.get(name="甲有限公司")
+    assert (first.kind, first.industry, first.size, first.tier, first.source) == (
+        "company",
+        "manufacturing",
+        "medium",
+        "A",
+        "offline_event",
+    )
+    assert first.region.name == "浙江省"
+    assert sorted(t.name for t in first.tags.all()) == ["华东", "重点"]
+    assert Customer.objects.get(name="Beta Ltd").industry == "it"
+
+
+def test_unknown_choice_and_region_are_row_errors(cast):
+    rows = [["名称", "行业", "地区"], ["甲", "航天", "火星"]]
+    job = check(cast.rep_a, upload(cast.rep_a, "customers", rows))
+    assert {f for _r, f, _reason in issues(job)} == {"industry", "region"}
+
+
+def test_contacts_by_credit_code_or_name_within_scope(cast):
+    ours = services.customer_create(actor=cast.rep_a.user, name="甲有限公司", credit_code=credit_code(40))
+    services.customer_create(actor=cast.rep_b.user, name="乙有限公司")
+    rows = [
+        ["客户", "联系人", "手机", "角色", "主要联系人"],
+        [credit_code(40), "王经理", "13900000040", "决策者", "是"],
+        ["甲有限公司", "李工", "13900000041", "User", "否"],
+        ["乙有限公司", "陈总", "13900000042", "", ""],  # rep_b's customer: not found for rep_a
+        ["甲有限公司", "赵工", "13900000040", "", ""],  # same mobile as row 2
+    ]
+    job = check(cast.rep_a, upload(cast.rep_a, "contacts", rows))
+    assert [(r, f) for r, f, _ in issues(job)] == [(4, "customer"), (5, "mobile")]
+    job = run(cast.rep_a, job, error_policy="skip_bad_rows")
+    assert job.status == ImportJob.Status.DONE and job.created_count == 2
+    wang = Contact.objects.get(name="王经理")
+    assert (wang.customer, wang.role, wang.is_primary) == (ours, "decision_maker", True)
+    assert Contact.objects.get(name="李工").role == "user"
+
+
+def test_existing_contact_is_updated_when_asked(cast):
+    customer = services.customer_create(actor=cast.rep_a.user, name="甲有限公司")
+    contact = services.contact_create(
+        actor=cast.rep_a.user, customer=customer, name="王", mobile="13900000050"
+    )
+    rows = [["客户", "联系人", "手机", "职务"], ["甲有限公司", "王经理", "13900000050", "采购经理"]]
+    job = check(cast.rep_a, upload(cast.rep_a, "contacts", rows), duplicate_policy="update")
+    assert job.updated_count == 1, issues(job)
+    run(cast.rep_a, job)
+    contact.refresh_from_db()
+    assert (contact.name, contact.title) == ("王经理", "采购经理")

@@ -1,0 +1,155 @@
+"""What can be imported. Each domain describes its own rows (``<domain>/importers.py``) and
+registers them here; the engine knows nothing about customers or leads.
+
+An importer turns one row of text into the keyword arguments of the domain's own create service,
+and calls that service: the rules an import obeys are exactly those of entry by hand.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Model
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+
+class RowError(Exception):
+    """One or more fields of a row cannot be read: ``problems`` maps a field name to the reason."""
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{k}: {v}" for k, v in problems.items()))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Column:
+    """One field an importer fills. ``aliases`` are header texts (any case, spaces ignored)."""
+
+    name: str
+    label: Any  # lazy translated
+    aliases: tuple[str, ...] = ()
+    required: bool = False
+    help: Any = ""
+
+
+@dataclass
+class Importer:
+    """The base of every domain importer. Subclasses set the class attributes and implement
+    ``parse`` and ``create``; ``update`` when an existing record may be updated from a row."""
+
+    kind: str = ""
+    capability: str = ""
+    columns: tuple[Column, ...] = ()
+    can_update: bool = False
+    example: dict[str, str] = field(default_factory=dict)
+
+    # -- to implement ----------------------------------------------------------------------
+
+    def context(self, actor) -> dict:
+        """Lookups loaded once per run (regions, people in scope, ...)."""
+        return {}
+
+    def parse(self, values: dict[str, str], *, actor, context: dict) -> dict:
+        """Text of the mapped columns -> the service's keyword arguments. Raise RowError."""
+        raise NotImplementedError
+
+    def identity(self, data: dict) -> list[tuple[str, str]]:
+        """(field, key) pairs that must be unique within the file, e.g. the credit code."""
+        return []
+
+    def create(self, data: dict, *, actor) -> Model:
+        raise NotImplementedError
+
+    def update(self, data: dict, *, actor, duplicate) -> Model:
+        """Update the record ``duplicate`` (the service's ApplicationError) points to."""
+        raise NotImplementedError
+
+    def preview(self, data: dict) -> dict[str, str]:
+        """The values as they will be imported, for the dry-run table."""
+        return {name: _display(value) for name, value in data.items()}
+
+    # -- shared ------------------------------------------------------------------------------
+
+    def column(self, name: str) -> Column | None:
+        return next((c for c in self.columns if c.name == name), None)
+
+
+def _display(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, list | tuple):
+        return ", ".join(_display(v) for v in value)
+    if isinstance(value, Model):
+        return str(getattr(value, "display_name", value))
+    return str(value)
+
+
+REGISTRY: dict[str, Importer] = {}
+
+
+def register(importer: Importer) -> Importer:
+    REGISTRY[importer.kind] = importer
+    return importer
+
+
+def get(kind: str) -> Importer:
+    return REGISTRY[kind]
+
+
+# -- helpers the domain importers share ---------------------------------------------------------
+
+_PUNCT = re.compile(r"[\s\*:：()（）\[\]【】_\-/\\.]+")
+
+
+def header_key(text: str) -> str:
+    """A header as compared with aliases: lower case, no spaces, asterisks or brackets."""
+    return _PUNCT.sub("", str(text or "")).lower()
+
+
+def choice_map(choices, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """Every way a user may write a choice (value, English label, Chinese label) -> its value."""
+    found: dict[str, str] = {}
+    for value, label in choices:
+        found[header_key(value)] = value
+        for language in ("en", "zh-hans"):
+            with translation.override(language):
+                found[header_key(str(label))] = value
+    for text, value in (extra or {}).items():
+        found[header_key(text)] = value
+    return found
+
+
+def pick_choice(text: str, mapping: dict[str, str], *, field_name: str, choices) -> str:
+    if not text:
+        return ""
+    value = mapping.get(header_key(text))
+    if value is None:
+        raise RowError(
+            {
+                field_name: _("%(value)s is not one of: %(choices)s.")
+                % {"value": text, "choices": ", ".join(str(label) for _v, label in choices)}
+            }
+        )
+    return value
+
+
+TRUE_WORDS = {"1", "y", "yes", "true", "是", "对", "√", "x"}
+FALSE_WORDS = {"", "0", "n", "no", "false", "否", "不是"}
+
+
+def parse_bool(text: str, *, field_name: str) -> bool:
+    key = header_key(text)
+    if key in TRUE_WORDS:
+        return True
+    if key in FALSE_WORDS:
+        return False
+    raise RowError({field_name: _("Write yes or no (是 / 否).")})
+
+
+def split_list(text: str) -> list[str]:
+    return [part.strip() for part in re.split(r"[,，;；、|]", text or "") if part.strip()]

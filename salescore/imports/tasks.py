@@ -1,0 +1,21 @@
+"""Background work for imports. Thin wrappers: the services hold the rules.
+
+In the embedded default (no REDIS_URL) tasks run eagerly, in the request that started them.
+"""
+
+from celery import shared_task
+
+from salescore.core.audit import audit_context
+from salescore.imports import services
+
+
+@shared_task(name="salescore.imports.tasks.import_check")
+def import_check(job_id: int) -> str:
+    with audit_context(origin="task"):
+        return services.import_job_check(job_id=job_id).status
+
+
+@shared_task(name="salescore.imports.tasks.import_run")
+def import_run(job_id: int) -> str:
+    with audit_context(origin="task"):
+        return services.import_job_run(job_id=job_id).status
