@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "salescore.leads",
     "salescore.imports",
     "salescore.orders",
+    "salescore.service",
     "salescore.demo",
 ]
 
@@ -214,6 +215,14 @@ CELERY_BEAT_SCHEDULE = {
     "orders-payments-remind": {
         "task": "salescore.orders.tasks.payments_remind",
         "schedule": crontab(hour=8, minute=15),
+    },
+    "service-sla-watch": {
+        "task": "salescore.service.tasks.sla_watch",
+        "schedule": 60 * 10,
+    },
+    "service-return-visits-schedule": {
+        "task": "salescore.service.tasks.return_visits_schedule",
+        "schedule": 60 * 60,
     },
 }
 
