@@ -113,7 +113,21 @@ def build_cast() -> Cast:
     analyst = member("analyst", "马分析", Position.MARKET_ANALYST, research)
     keeper = member("keeper", "孙仓管", Position.WAREHOUSE, department)
     cashier = member("cashier", "钱会计", Position.FINANCE, department)
-    everyone = (admin, director, head, lead_a, lead_b, rep_a, rep_a2, rep_b, agent, clerk, analyst, keeper, cashier)
+    everyone = (
+        admin,
+        director,
+        head,
+        lead_a,
+        lead_b,
+        rep_a,
+        rep_a2,
+        rep_b,
+        agent,
+        clerk,
+        analyst,
+        keeper,
+        cashier,
+    )
     for m in everyone:
         m.user.refresh_from_db()
         m.user.__dict__.pop("_salescore_access", None)
