@@ -231,9 +231,14 @@ class MoveForm(forms.Form):
         required=False,
         help_text=_("Required when the opportunity is lost."),
     )
+    # The version the page or board card was rendered with: a move made on a stale copy is refused
+    # (someone changed the opportunity meanwhile). Optional, so older pages and scripts still move.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
     def __init__(self, *args, opportunity: Opportunity | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        if opportunity is not None and not self.is_bound:
+            self.fields["version"].initial = opportunity.version
         stages = Stage.objects.filter(active=True).order_by("sort_order")
         if opportunity is not None and not self.is_bound:
             stages = stages.exclude(pk=opportunity.stage_id)

@@ -80,6 +80,7 @@ def opportunity_move(request, pk: int):
                 opportunity=opportunity,
                 to_stage=form.cleaned_data["stage"],
                 reason=form.cleaned_data["reason"],
+                version=form.cleaned_data.get("version"),
             )
         except ApplicationError as exc:
             error = exc

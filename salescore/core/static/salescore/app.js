@@ -72,7 +72,8 @@
         reason = window.prompt(column.dataset.reasonPrompt, "");
         if (reason === null) { return; }  // cancelled: the card stays
       }
-      var values = { stage: column.dataset.dropStage, reason: reason, board: "1" };
+      // The card's version: a card moved by someone else since the board loaded is refused (409).
+      var values = { stage: column.dataset.dropStage, reason: reason, board: "1", version: card.dataset.version || "" };
       var filter = document.getElementById("board-filter");
       if (filter) {
         new FormData(filter).forEach(function (value, key) { values[key] = value; });
