@@ -15,5 +15,6 @@ urlpatterns = [
     path("", include("salescore.catalog.urls")),
     path("", include("salescore.leads.urls")),
     path("", include("salescore.orders.urls")),
+    path("", include("salescore.service.urls")),
     path("", include("salescore.core.urls")),
 ]
