@@ -18,8 +18,9 @@ from pydantic import StringConstraints
 from salescore.core.api import ErrorOut, Pagination
 from salescore.core.api import reference as _ref
 from salescore.core.errors import ApplicationError
-from salescore.core.permissions import Cap, Position, require
+from salescore.core.permissions import Cap, Position, require, scope_queryset
 from salescore.customers import selectors, services
+from salescore.customers.merge import MERGE_FIELDS, customer_merge
 from salescore.customers.models import Channel, Contact, Customer, Industry, PoolMove, Size, Tier
 from salescore.org.models import Person, Region
 
@@ -32,6 +33,8 @@ ORDER_PATTERN = "^(" + "|".join(selectors.ORDERINGS) + ")$"
 
 # The contact fields that are masked and may be revealed: mobile, phone, email, wechat.
 PrivateField = enum.StrEnum("PrivateField", {name.upper(): name for name in Contact.private_fields})
+# The fields a merge may take from the duplicate instead of keeping the survivor's.
+MergeField = enum.StrEnum("MergeField", {name.upper(): name for name in MERGE_FIELDS})
 
 
 # -- schemas -----------------------------------------------------------------------------------
@@ -333,6 +336,23 @@ class AssignIn(Schema):
     person_id: int
 
 
+class MergeIn(Schema):
+    duplicate_id: int = Field(..., description="The customer merged into this one, then deleted.")
+    take_from_duplicate: list[MergeField] = Field(
+        default_factory=list, description="Fields whose value is taken from the duplicate."
+    )
+    version: int = Field(..., ge=1, description="This customer's version you loaded; a stale one gives 409.")
+    duplicate_version: int | None = Field(
+        None, ge=1, description="The duplicate's version you loaded; a stale one gives 409."
+    )
+
+
+class MergeOut(Schema):
+    customer: CustomerOut
+    merged_id: int
+    moved: dict[str, int]
+
+
 @router.get(
     "/customers/pool",
     response={200: list[PoolCustomerOut], **ERRORS},
@@ -384,6 +404,37 @@ def assign_customer(request, customer_id: int, payload: AssignIn):
 def list_pool_moves(request, customer_id: int):
     customer = selectors.customer_get_for_user(user=request.auth, pk=customer_id)
     return selectors.pool_moves(customer=customer)
+
+
+@router.post(
+    "/customers/{customer_id}/merge",
+    response={200: MergeOut, **ERRORS},
+    summary="Merge a duplicate into this customer",
+    description=(
+        "Contacts, activities, opportunities, converted leads, collaborators, tags and pool history of "
+        "the duplicate move to this customer; the duplicate is deleted and cannot be restored. Needs "
+        "customers.create and managing both customers (owner or their manager)."
+    ),
+)
+def merge_customer(request, customer_id: int, payload: MergeIn):
+    survivor = selectors.customer_get_for_user(user=request.auth, pk=customer_id)
+    # A duplicate the caller may not see points nowhere, like one that does not exist (400, no leak).
+    duplicate = _ref(
+        scope_queryset(Customer.objects.all(), request.auth), payload.duplicate_id, "duplicate_id"
+    )
+    result = customer_merge(
+        actor=request.auth,
+        survivor=survivor,
+        duplicate=duplicate,
+        take_from_duplicate=[str(name) for name in payload.take_from_duplicate],
+        survivor_version=payload.version,
+        duplicate_version=payload.duplicate_version,
+    )
+    return {
+        "customer": selectors.customer_get_for_user(user=request.auth, pk=survivor.pk),
+        "merged_id": result.duplicate.pk,
+        "moved": result.moved,
+    }
 
 
 @router.get("/customers/{customer_id}", response={200: CustomerOut, **ERRORS})

@@ -229,3 +229,58 @@ def test_the_merge_is_one_transaction(cast, monkeypatch):
         customer_merge(actor=cast.rep_a.user, survivor=a, duplicate=b)
     assert Activity.objects.filter(customer=b).count() == 2
     assert not AuditLog.objects.filter(changes__has_key="merged_from").exists()
+
+
+# -- the API -----------------------------------------------------------------------------------
+
+JSON = "application/json"
+
+
+def test_api_merge(cast, api_as, pair):
+    survivor, duplicate = pair
+    log_activities(cast.rep_a, duplicate, 2)
+    client = api_as(cast.rep_a)
+    url = f"/api/v1/customers/{survivor.pk}/merge"
+
+    stale = client.post(url, {"duplicate_id": duplicate.pk, "version": 99}, content_type=JSON)
+    assert stale.status_code == 409 and stale.json()["code"] == "conflict"
+
+    bad = client.post(
+        url, {"duplicate_id": duplicate.pk, "version": 1, "take_from_duplicate": ["owner"]}, content_type=JSON
+    )
+    assert bad.status_code == 422 and "take_from_duplicate.0" in bad.json()["fields"]
+
+    response = client.post(
+        url,
+        {"duplicate_id": duplicate.pk, "take_from_duplicate": ["industry"], "version": survivor.version},
+        content_type=JSON,
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["merged_id"] == duplicate.pk and body["moved"]["activities"] == 2
+    assert body["customer"]["industry"] == "electronics" and body["customer"]["tier"] == "A"
+    # The duplicate is gone from the API.
+    assert client.get(f"/api/v1/customers/{duplicate.pk}").status_code == 404
+
+
+def test_api_merge_scope_and_capability(cast, api_as):
+    mine = make_customer(cast.rep_a)
+    other_mine = make_customer(cast.rep_a)
+    theirs = make_customer(cast.rep_b)
+    rep = api_as(cast.rep_a)
+    # Someone else's customer as the survivor: 404; as the duplicate: points nowhere (400).
+    outside = rep.post(
+        f"/api/v1/customers/{theirs.pk}/merge", {"duplicate_id": mine.pk, "version": 1}, content_type=JSON
+    )
+    assert outside.status_code == 404 and outside.json()["code"] == "not_found"
+    hidden = rep.post(
+        f"/api/v1/customers/{mine.pk}/merge", {"duplicate_id": theirs.pk, "version": 1}, content_type=JSON
+    )
+    assert hidden.status_code == 400 and hidden.json()["code"] == "invalid_reference"
+    assert list(hidden.json()["fields"]) == ["duplicate_id"]
+    # Customer Service sees every customer but may not enter them, so may not merge them.
+    agent = api_as(cast.agent).post(
+        f"/api/v1/customers/{mine.pk}/merge", {"duplicate_id": other_mine.pk, "version": 1}, content_type=JSON
+    )
+    assert agent.status_code == 403 and agent.json()["code"] == "permission_denied"
+    assert not Customer.all_objects.get(pk=other_mine.pk).is_deleted
