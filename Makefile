@@ -9,7 +9,7 @@ PORT ?= 8000
 WORKERS ?= 3
 
 .PHONY: help setup run serve test test-unit test-browser test-postgres lint format messages \
-        worker beat check-deploy browser-deps clean
+        worker beat check-deploy browser-deps clean gettext pdf-deps
 
 help:
 	@echo "make run           set up, migrate, load the demo company, serve http://$(HOST):$(PORT)"
@@ -40,7 +40,15 @@ gettext:
 	  (apt-get update -qq && apt-get install -y -qq gettext >/dev/null) || \
 	  { echo "msgfmt is missing: install the gettext package"; exit 1; }; }
 
-setup: $(VENV)/.installed node_modules/.installed gettext
+# Quote PDFs (WeasyPrint) need Pango and a CJK font; Debian images may lack both.
+pdf-deps:
+	@{ ldconfig -p | grep -q libpangoft2-1.0 && fc-list :lang=zh | grep -q .; } || { \
+	  echo "Installing Pango and the Noto CJK fonts for quote PDFs..."; \
+	  (apt-get update -qq && apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fontconfig \
+	     fonts-noto-cjk >/dev/null) || \
+	  { echo "Quote PDFs need Pango and a CJK font: install libpango-1.0-0 and fonts-noto-cjk"; exit 1; }; }
+
+setup: $(VENV)/.installed node_modules/.installed gettext pdf-deps
 	@mkdir -p var
 	$(PY) scripts/vendor_assets.py
 	$(MANAGE) compilemessages --ignore=.venv --ignore=node_modules -v 0
