@@ -10,7 +10,7 @@ from django.db import models
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from salescore.core.models import AuditedModel, AuditLog
+from salescore.core.models import AuditedModel, AuditLog, RecordShare
 from salescore.core.permissions import Cap, can, require, scope_queryset
 from salescore.core.trash import TRASH
 
@@ -129,3 +129,10 @@ def trash_get(*, user, label: str, pk) -> tuple[AuditedModel, object]:
     except (entry.model.DoesNotExist, ValueError, TypeError, OverflowError):
         raise Http404(_("Not found.")) from None
     return record, entry
+
+
+def record_share_count(record: models.Model) -> int:
+    """How many people ``record`` is shared with."""
+    return RecordShare.objects.filter(
+        content_type=ContentType.objects.get_for_model(type(record)), object_id=record.pk
+    ).count()

@@ -267,3 +267,72 @@ def customer_merge(
         },
     )
     return MergeResult(survivor=survivor, duplicate=duplicate, moved=moved, changed_fields=list(values))
+
+
+# -- reads for the merge page ---------------------------------------------------------------------
+
+
+def merge_candidates(*, user, customer: Customer, q: str | None = None, limit: int = 20) -> list[Customer]:
+    """Customers this user could merge into ``customer``: ones they manage (as customer_merge
+    checks), with a similar name, or matching the search ``q`` (name, credit code, phone, email)."""
+    from salescore.core.permissions import Scope, access_for, scope_queryset
+    from salescore.customers.identity import name_key
+    from salescore.customers.selectors import customer_list
+
+    manageable = scope_queryset(Customer.objects.exclude(pk=customer.pk), user, include_shared=False)
+    if access_for(user).scope != Scope.ALL:
+        manageable = manageable.filter(owner__isnull=False)
+    if q and q.strip():
+        rows = customer_list(user=user, q=q.strip()[:100], pool=None)
+    else:
+        key = name_key(customer.name)
+        if len(key) < 2:
+            return []
+        # Either name may be the longer form: 杭州某某科技 and 杭州某某科技发展 find each other.
+        prefixes = [key[:n] for n in range(min(4, len(key)), len(key) + 1)]
+        rows = Customer.objects.filter(Q(name_key__startswith=key) | Q(name_key__in=prefixes))
+    return list(
+        rows.filter(pk__in=manageable.values("pk"))
+        .select_related("owner", "region")
+        .order_by("name", "pk")[:limit]
+    )
+
+
+def _display(customer: Customer, name: str) -> str:
+    value = getattr(customer, name)
+    if value in (None, ""):
+        return ""
+    if Customer._meta.get_field(name).choices:
+        return str(getattr(customer, f"get_{name}_display")())
+    return str(value)
+
+
+def merge_preview(*, survivor: Customer, duplicate: Customer) -> dict:
+    """The side-by-side comparison: each field with both values, whether they differ and which
+    the page offers by default (the duplicate's only where the survivor has none), and how many
+    records of each kind would move."""
+    rows = []
+    for name in MERGE_FIELDS:
+        attname = Customer._meta.get_field(name).attname
+        mine, theirs = getattr(survivor, attname), getattr(duplicate, attname)
+        rows.append(
+            {
+                "name": name,
+                "label": Customer._meta.get_field(name).verbose_name,
+                "survivor": _display(survivor, name),
+                "duplicate": _display(duplicate, name),
+                "differs": mine != theirs,
+                "take_duplicate": mine in (None, "") and theirs not in (None, ""),
+            }
+        )
+    from salescore.core.selectors import record_share_count
+
+    counts = {
+        "contacts": Contact.objects.filter(customer=duplicate).count(),
+        "activities": duplicate.activities.count(),
+        "opportunities": duplicate.opportunities.count(),
+        "leads": duplicate.leads.count(),
+        "pool_moves": duplicate.pool_moves.count(),
+        "collaborators": record_share_count(duplicate),
+    }
+    return {"rows": rows, "counts": counts}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from salescore.customers import views
+from salescore.customers import views, views_merge
 
 app_name = "customers"
 urlpatterns = [
@@ -15,6 +15,8 @@ urlpatterns = [
     path("customers/<int:pk>/release/", views.release, name="release"),
     path("customers/<int:pk>/assign/", views.assign, name="assign"),
     path("customers/<int:pk>/", views.customer_detail, name="detail"),
+    path("customers/<int:pk>/merge/", views_merge.merge_pick, name="merge"),
+    path("customers/<int:pk>/merge/<int:duplicate_pk>/", views_merge.merge_confirm, name="merge_confirm"),
     path("customers/<int:pk>/edit/", views.customer_edit, name="edit"),
     path("customers/<int:pk>/delete/", views.customer_delete, name="delete"),
     path("customers/<int:pk>/collaborators/", views.collaborator_add, name="collaborator_add"),
