@@ -6,3 +6,6 @@ class ImportsConfig(AppConfig):
     name = "salescore.imports"
     label = "imports"
     verbose_name = _("Import")
+
+    def ready(self) -> None:
+        from salescore.imports import menu  # noqa: F401  (menu entry)

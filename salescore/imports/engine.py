@@ -362,20 +362,21 @@ def _batches(rows: Iterable, size: int) -> Iterator[list]:
         yield batch
 
 
-def progress_key(job_id: int) -> str:
-    return f"imports:job:{job_id}:processed"
+def progress_key(job: ImportJob) -> str:
+    # The upload time too: SQLite may give a deleted job's id to the next one.
+    return f"imports:job:{job.pk}:{job.created_at.timestamp()}:processed"
 
 
 def processed_rows(job: ImportJob) -> int:
     """How far a running job is. Within one all-or-nothing transaction the job row cannot show it
     to other connections, so the engine also leaves the number in the cache."""
-    live = cache.get(progress_key(job.pk)) if job.is_busy else None
+    live = cache.get(progress_key(job)) if job.is_busy else None
     return max(job.processed_rows, live or 0)
 
 
 def _flush(run: _Run, *, counts: bool) -> None:
     """Store the batch's problems and, outside a transaction, the counts so far."""
-    cache.set(progress_key(run.job.pk), run.processed, 3600)
+    cache.set(progress_key(run.job), run.processed, 3600)
     if counts:
         if run.pending:
             ImportIssue.objects.bulk_create(run.pending)

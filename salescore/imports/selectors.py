@@ -11,7 +11,7 @@ from salescore.imports.models import ImportIssue, ImportJob
 
 def import_jobs_for(user) -> QuerySet[ImportJob]:
     # The file stays in the database row: lists never load it.
-    jobs = ImportJob.objects.defer("content", "preview").select_related("created_by")
+    jobs = ImportJob.objects.defer("content", "preview").select_related("created_by__person")
     access = access_for(user)
     if access.user_id is None:
         return jobs.none()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -104,6 +105,7 @@ def _reset(job: ImportJob) -> None:
     job.preview = []
     job.message = ""
     ImportIssue.objects.filter(job=job).delete()
+    cache.delete(engine.progress_key(job))
 
 
 @transaction.atomic
