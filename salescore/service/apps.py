@@ -6,3 +6,6 @@ class ServiceConfig(AppConfig):
     name = "salescore.service"
     label = "service"
     verbose_name = _("After-sales service")
+
+    def ready(self) -> None:
+        from salescore.service import queues  # noqa: F401  (menu, queues, recycle bin)

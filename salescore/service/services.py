@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from salescore.accounts.models import User
 from salescore.catalog.models import Product
 from salescore.core.errors import ApplicationError
+from salescore.core.models import AuditAction, audit_event
 from salescore.core.notifications import notify
 from salescore.core.permissions import Cap, Duty, Position, access_for, get_in_scope, require
 from salescore.core.sequences import next_number
@@ -646,3 +647,111 @@ def sla_watch(*, now: dt.datetime | None = None) -> int:
             Ticket.objects.filter(pk=ticket.pk).update(breach_warned=",".join(sorted(marks)))
             sent += 1
     return sent
+
+
+# -- configuration (Sla and ServicePolicy are not AuditedModel: the change is audited here) --------
+
+POLICY_FIELDS = ("visit_after_delivery_days", "visit_after_ticket_days", "rating_link_days")
+MAX_HOURS = 24 * 365
+MAX_DAYS = 365
+
+
+def _hours(value, *, field: str, low: int = 1, high: int = MAX_HOURS) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        number = None
+    if number is None or not low <= number <= high:
+        raise ApplicationError(
+            _("Enter a whole number from %(low)s to %(high)s.") % {"low": low, "high": high},
+            code="invalid",
+            fields={field: _("From %(low)s to %(high)s.") % {"low": low, "high": high}},
+        )
+    return number
+
+
+@transaction.atomic
+def sla_update(*, actor: User, priority: str, response_hours: int, resolution_hours: int) -> Sla:
+    """Set the response and resolution targets of one priority. Tickets already open keep the
+    due times they were given."""
+    require(actor, Cap.PROCESS_CONFIGURE)
+    if priority not in Priority.values:
+        raise ApplicationError(
+            _("Not a priority."), code="invalid", fields={"priority": _("Choose a priority.")}
+        )
+    response = _hours(response_hours, field="response_hours")
+    resolution = _hours(resolution_hours, field="resolution_hours")
+    if resolution < response:
+        raise ApplicationError(
+            _("The resolution target cannot come before the first response."),
+            code="invalid",
+            fields={"resolution_hours": _("At least the first-response hours.")},
+        )
+    row = Sla.objects.select_for_update().filter(priority=priority).first()
+    old = (row.response_hours, row.resolution_hours) if row else DEFAULT_SLA[Priority(priority)]
+    if row is None:
+        row = Sla(priority=priority)
+    row.response_hours, row.resolution_hours = response, resolution
+    changes = {
+        name: {"old": before, "new": after}
+        for name, before, after in (
+            ("response_hours", old[0], response),
+            ("resolution_hours", old[1], resolution),
+        )
+        if before != after or row.pk is None
+    }
+    if changes:
+        row.save()
+        audit_event(obj=row, action=AuditAction.UPDATE, actor=actor, changes=changes)
+    return row
+
+
+@transaction.atomic
+def service_policy_update(*, actor: User, **fields) -> ServicePolicy:
+    """Change the return-visit delays and how long rating links stay open."""
+    require(actor, Cap.PROCESS_CONFIGURE)
+    unknown = set(fields) - set(POLICY_FIELDS)
+    if unknown:
+        raise ApplicationError(
+            _("These fields cannot be set: %(f)s.") % {"f": ", ".join(sorted(unknown))}, code="invalid"
+        )
+    policy = ServicePolicy.objects.select_for_update().get(pk=ServicePolicy.current().pk)
+    changes = {}
+    for name, value in fields.items():
+        low = 1 if name == "rating_link_days" else 0
+        number = _hours(value, field=name, low=low, high=MAX_DAYS)
+        if getattr(policy, name) != number:
+            changes[name] = {"old": getattr(policy, name), "new": number}
+            setattr(policy, name, number)
+    if changes:
+        policy.save(update_fields=list(changes))
+        audit_event(obj=policy, action=AuditAction.UPDATE, actor=actor, changes=changes)
+    return policy
+
+
+# -- recycle bin ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def ticket_delete(*, actor: User, ticket: Ticket) -> None:
+    """A ticket opened by mistake (a duplicate, a test): to the recycle bin with its planned
+    return visit."""
+    require(actor, Cap.SERVICE_HANDLE)
+    ticket = _get_ticket(actor, ticket)
+    ticket.soft_delete(actor=actor)
+    for visit in ReturnVisit.objects.filter(ticket=ticket, status=ReturnVisit.Status.PLANNED):
+        visit.soft_delete(actor=actor)
+
+
+@transaction.atomic
+def ticket_restore(*, actor: User, record: Ticket) -> None:
+    require(actor, Cap.RECORDS_RESTORE)
+    if record.customer.is_deleted:
+        raise ApplicationError(
+            _("Restore the customer %(name)s first.") % {"name": record.customer}, code="parent_deleted"
+        )
+    record.restore(actor=actor)
+    for visit in ReturnVisit.all_objects.filter(
+        ticket=record, status=ReturnVisit.Status.PLANNED, deleted_at__isnull=False
+    ):
+        visit.restore(actor=actor)
