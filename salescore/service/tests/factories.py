@@ -38,3 +38,25 @@ def delivered_order(cast, *, customer=None, delivered_on=None) -> Order:
     orders.shipment_deliver(actor=cast.keeper.user, shipment=shipment, delivered_on=delivered_on)
     order.refresh_from_db()
     return order
+
+
+def service_person(cast, username: str, *, position: str = "cs_agent"):
+    """Another member of the care team (a second agent, or its team lead)."""
+    import datetime as dt
+
+    from salescore.core.testing import PASSWORD, Member
+    from salescore.org import services as org
+
+    person = org.person_create(
+        actor=cast.admin.user,
+        username=username,
+        password=PASSWORD,
+        name=f"客服{username}",
+        employee_no=f"S-{username}",
+        position=position,
+        org_unit=cast.care_team,
+        hire_date=dt.date(2024, 3, 1),
+        email=f"{username}@example.com",
+        phone="13900000000",
+    )
+    return Member(user=person.user, person=person)
