@@ -235,3 +235,18 @@ def record_shares_copy(*, actor, source: models.Model, target: models.Model, als
         ),
     )
     return len(people)
+
+
+def record_reveal(*, actor, queryset: models.QuerySet, pk, field: str) -> str:
+    """The unmasked value of one private field of a record the actor may see (else 404), with an
+    audit row saying who looked, when, at what (R3.8). Contacts and leads reveal through here."""
+    from salescore.core.models import AuditAction, audit_event
+    from salescore.core.permissions import get_in_scope
+
+    if field not in getattr(queryset.model, "private_fields", ()):
+        raise ApplicationError(_("This field cannot be revealed."), code="invalid", fields={"field": field})
+    record = get_in_scope(queryset, actor, pk)
+    audit_event(
+        obj=record, action=AuditAction.REVEAL, actor=actor, changes={field: {"old": None, "new": "***"}}
+    )
+    return getattr(record, field)

@@ -97,3 +97,16 @@ def mask_email(email: str) -> str:
         return "*" * len(email or "")
     local, domain = email.split("@", 1)
     return f"{local[:1]}***@{domain}"
+
+
+def mask_value(field: str, value: str) -> str:
+    """What someone who may not see ``field`` in full sees of it: the one masking rule for contact
+    data on contacts and leads (R3.8). Emails keep their domain, phones their first 3 and last 4
+    digits, anything else (WeChat) its first character."""
+    if not value:
+        return ""
+    if "email" in field:
+        return mask_email(value)
+    if "phone" in field or "mobile" in field:
+        return mask_phone(value)
+    return value[:1] + "***"

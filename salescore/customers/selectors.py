@@ -12,8 +12,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from salescore.core.models import RecordShare
-from salescore.core.permissions import Scope, access_for, get_in_scope, scope_queryset
-from salescore.customers.identity import mask_email, mask_phone, name_key, normalize_phone
+from salescore.core.permissions import Scope, access_for, get_in_scope, scope_queryset, unmasked_ids
+from salescore.customers.identity import mask_value, name_key, normalize_phone
 from salescore.customers.models import Contact, Customer, PoolMove, PoolPolicy, Tag
 from salescore.org.models import Person, Region
 
@@ -101,26 +101,9 @@ def collaborators(customer: Customer) -> QuerySet[Person]:
 
 
 def unmasked_customer_ids(*, user, customer_ids) -> set[int]:
-    """Customers whose contact data this user sees in full: the ones they own or collaborate on.
-
-    Everyone else who can see a customer (their managers, say) sees masked phones and emails and
-    may reveal one, which is logged (R3.8).
-    """
-    access = access_for(user)
-    if access.person_id is None:
-        return set()
-    ids = list(customer_ids)
-    owned = set(
-        Customer.all_objects.filter(pk__in=ids, owner_id=access.person_id).values_list("pk", flat=True)
-    )
-    shared = set(
-        RecordShare.objects.filter(
-            content_type=ContentType.objects.get_for_model(Customer),
-            object_id__in=ids,
-            person_id=access.person_id,
-        ).values_list("object_id", flat=True)
-    )
-    return owned | shared
+    """Customers whose contact data this user sees in full: the ones they own or collaborate on
+    (core.permissions.unmasked_ids, the rule leads follow too)."""
+    return unmasked_ids(Customer, user, customer_ids)
 
 
 @dataclass
@@ -135,11 +118,7 @@ class ContactView:
 
     def _value(self, field: str) -> str:
         raw = getattr(self.contact, field) or ""
-        if not self.masked or not raw:
-            return raw
-        return (
-            mask_email(raw) if field == "email" else mask_phone(raw) if field != "wechat" else raw[:1] + "***"
-        )
+        return mask_value(field, raw) if self.masked else raw
 
     @property
     def mobile_shown(self) -> str:

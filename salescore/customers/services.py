@@ -23,6 +23,7 @@ from salescore.core.permissions import Cap, Scope, access_for, get_in_scope, req
 from salescore.core.services import (
     check_version,
     model_update,
+    record_reveal,
     record_share,
     record_unshare,
     required,
@@ -384,13 +385,9 @@ def contact_restore(*, actor: User, record: Contact) -> None:
 
 def contact_reveal(*, actor: User, contact: Contact, field: str) -> str:
     """The unmasked value of one private field, with an audit row saying who looked, when, at what."""
-    if field not in Contact.private_fields:
-        raise ApplicationError(_("This field cannot be revealed."), code="invalid", fields={"field": field})
-    contact = get_in_scope(Contact.objects.select_related("customer"), actor, contact.pk)
-    audit_event(
-        obj=contact, action=AuditAction.REVEAL, actor=actor, changes={field: {"old": None, "new": "***"}}
+    return record_reveal(
+        actor=actor, queryset=Contact.objects.select_related("customer"), pk=contact.pk, field=field
     )
-    return getattr(contact, field)
 
 
 EXPORT_LOG_BATCH = 1000

@@ -1,9 +1,12 @@
 """REST endpoints for leads, their touches and the assignment rules (R3.2). Thin: parse, call, shape.
 
 Scope is the pages' scope: a lead outside it is 404; unassigned leads are visible to assigners.
+Phone, email and WeChat leave masked for anyone who sees the lead but does not own it (its
+owner's managers); they may reveal one field, which the service logs (R3.8).
 """
 
 import datetime as dt
+import enum
 from contextlib import contextmanager
 from typing import Literal
 
@@ -22,6 +25,7 @@ from salescore.org.models import OrgUnit, Person, Region
 
 router = Router(tags=["leads"])
 ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+LeadPrivateField = enum.StrEnum("LeadPrivateField", {name.upper(): name for name in Lead.private_fields})
 
 
 # -- schemas -----------------------------------------------------------------------------------
@@ -35,6 +39,7 @@ class LeadOut(Schema):
     phone: str
     email: str
     wechat: str
+    masked: bool = Field(False, description="True when phone, email and WeChat are masked for you")
     channel: Channel
     campaign: str
     region_id: int | None
@@ -67,6 +72,23 @@ class LeadOut(Schema):
     @staticmethod
     def resolve_overdue(obj: Lead) -> bool:
         return obj.is_overdue
+
+    # ``obj`` is a selectors.LeadView where masking applies (``masked`` true: *_shown are masked).
+    @staticmethod
+    def resolve_masked(obj) -> bool:
+        return getattr(obj, "masked", False)
+
+    @staticmethod
+    def resolve_phone(obj) -> str:
+        return getattr(obj, "phone_shown", obj.phone)
+
+    @staticmethod
+    def resolve_email(obj) -> str:
+        return getattr(obj, "email_shown", obj.email)
+
+    @staticmethod
+    def resolve_wechat(obj) -> str:
+        return getattr(obj, "wechat_shown", obj.wechat)
 
 
 class LeadIn(Schema):
@@ -220,11 +242,33 @@ def _lead(user, pk: int) -> Lead:
     return selectors.lead_get_for_user(user=user, pk=pk)
 
 
+def _lead_out(user, pk: int) -> selectors.LeadView:
+    return selectors.lead_view(user=user, lead=_lead(user, pk))
+
+
+class LeadPagination(Pagination):
+    """Limit/offset, then masks the page: one look-up of what the user may see in full per page."""
+
+    def paginate_queryset(self, queryset, pagination, request, **params):
+        page = super().paginate_queryset(queryset, pagination, request, **params)
+        page[self.items_attribute] = selectors.lead_views(user=request.auth, leads=page[self.items_attribute])
+        return page
+
+
+class LeadRevealIn(Schema):
+    field: LeadPrivateField
+
+
+class LeadRevealOut(Schema):
+    field: LeadPrivateField
+    value: str
+
+
 # -- leads -------------------------------------------------------------------------------------
 
 
 @router.get("/leads", response={200: list[LeadOut], **ERRORS}, summary="Leads in your scope, newest first")
-@paginate(Pagination)
+@paginate(LeadPagination)
 def list_leads(request, filters: Query[LeadFilter]):
     return selectors.lead_list(
         user=request.auth,
@@ -257,7 +301,7 @@ def create_lead(request, payload: LeadIn):
 
 @router.get("/leads/{lead_id}", response={200: LeadOut, **ERRORS})
 def get_lead(request, lead_id: int):
-    return _lead(request.auth, lead_id)
+    return _lead_out(request.auth, lead_id)
 
 
 @router.patch("/leads/{lead_id}", response={200: LeadOut, **ERRORS})
@@ -270,7 +314,7 @@ def update_lead(request, lead_id: int, payload: LeadPatch):
         data["region"] = _ref(Region, data.pop("region_id"), "region_id")
     with _api_field_names():
         services.lead_update(actor=request.auth, lead=lead, version=version, **data)
-    return _lead(request.auth, lead.pk)
+    return _lead_out(request.auth, lead.pk)
 
 
 @router.delete(
@@ -310,13 +354,16 @@ def assign_lead(request, lead_id: int, payload: AssignIn):
     owner = _ref(Person, payload.owner_id, "owner_id")
     with _api_field_names():
         services.lead_assign(actor=request.auth, lead=lead, owner=owner)
-    return Lead.objects.select_related("owner", "region").get(pk=lead.pk)
+    # Answered even if the assigner no longer sees it; masked unless it is now theirs.
+    return selectors.lead_view(
+        user=request.auth, lead=Lead.objects.select_related("owner", "region").get(pk=lead.pk)
+    )
 
 
 @router.post("/leads/{lead_id}/qualify", response={200: LeadOut, **ERRORS})
 def qualify_lead(request, lead_id: int):
     lead = services.lead_qualify(actor=request.auth, lead=_lead(request.auth, lead_id))
-    return _lead(request.auth, lead.pk)
+    return _lead_out(request.auth, lead.pk)
 
 
 @router.post("/leads/{lead_id}/disqualify", response={200: LeadOut, **ERRORS})
@@ -324,7 +371,19 @@ def disqualify_lead(request, lead_id: int, payload: DisqualifyIn):
     lead = services.lead_disqualify(
         actor=request.auth, lead=_lead(request.auth, lead_id), reason=payload.reason
     )
-    return _lead(request.auth, lead.pk)
+    return _lead_out(request.auth, lead.pk)
+
+
+@router.post(
+    "/leads/{lead_id}/reveal",
+    response={200: LeadRevealOut, **ERRORS},
+    summary="The full value of one masked field; the look-up is recorded in the audit trail",
+)
+def reveal_lead_field(request, lead_id: int, payload: LeadRevealIn):
+    value = services.lead_reveal(
+        actor=request.auth, lead=_lead(request.auth, lead_id), field=payload.field.value
+    )
+    return {"field": payload.field, "value": value}
 
 
 @router.post(

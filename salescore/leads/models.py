@@ -140,6 +140,9 @@ class Lead(AuditedModel):
     # Unassigned leads are seen by those who assign them (core.permissions.scope_filter).
     scope_unowned_capability = Cap.LEADS_ASSIGN
     audit_ignore = AuditedModel.audit_ignore | {"phone_key", "overdue_notified_at"}
+    # Masked for people who see the lead but do not own it (its owner's managers), like a
+    # customer's contacts (R3.8); each reveal is logged.
+    private_fields = ("phone", "email", "wechat")
 
     class Meta:
         verbose_name = _("lead")

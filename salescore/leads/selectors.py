@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -15,8 +17,9 @@ from salescore.core.permissions import (
     Scope,
     access_for,
     scope_queryset,
+    unmasked_ids,
 )
-from salescore.customers.identity import normalize_phone
+from salescore.customers.identity import mask_value, normalize_phone
 from salescore.customers.models import Contact, Customer
 from salescore.leads.models import OPEN_STATUSES, AssignmentRule, Lead, LeadTouch
 from salescore.org.models import OrgUnit, Person
@@ -75,6 +78,45 @@ def lead_list(
         person_id = access_for(user).person_id
         rows = rows.filter(owner_id=person_id) if person_id else rows.none()
     return rows.select_related("owner", "region").order_by("-created_at", "-id")
+
+
+@dataclass
+class LeadView:
+    """A lead as this user may see it: phone, email and WeChat masked unless they own it or it is
+    shared with them (core.permissions.unmasked_ids, the rule customers' contacts follow)."""
+
+    lead: Lead
+    masked: bool
+
+    def __getattr__(self, name):
+        return getattr(self.lead, name)
+
+    def _value(self, field: str) -> str:
+        raw = getattr(self.lead, field) or ""
+        return mask_value(field, raw) if self.masked else raw
+
+    @property
+    def phone_shown(self) -> str:
+        return self._value("phone")
+
+    @property
+    def email_shown(self) -> str:
+        return self._value("email")
+
+    @property
+    def wechat_shown(self) -> str:
+        return self._value("wechat")
+
+
+def lead_views(*, user, leads) -> list[LeadView]:
+    """Leads as this user may see them; two queries for the whole page, whatever its length."""
+    leads = list(leads)
+    unmasked = unmasked_ids(Lead, user, [lead.pk for lead in leads])
+    return [LeadView(lead, masked=lead.pk not in unmasked) for lead in leads]
+
+
+def lead_view(*, user, lead: Lead) -> LeadView:
+    return lead_views(user=user, leads=[lead])[0]
 
 
 def touches(lead: Lead) -> QuerySet[LeadTouch]:

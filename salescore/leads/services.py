@@ -32,6 +32,7 @@ from salescore.core.services import (
     check_version,
     from_validation_error,
     model_update,
+    record_reveal,
     required,
     validate_fields,
 )
@@ -580,3 +581,8 @@ def leads_move_customer(*, actor: User, source: Customer, target: Customer) -> i
     return bulk_reassign(
         queryset=Lead.all_objects.filter(customer=source), field="customer", to=target, actor=actor
     )
+
+
+def lead_reveal(*, actor: User, lead: Lead, field: str) -> str:
+    """The full phone, email or WeChat of a lead the actor sees masked, logged (R3.8)."""
+    return record_reveal(actor=actor, queryset=visible_leads(actor), pk=lead.pk, field=field)
