@@ -19,7 +19,7 @@ class MenuEntry:
     key: str
     label: str
     url_name: str
-    capability: str
+    capability: str | tuple[str, ...]  # a tuple: shown to anyone holding one of them
     icon: str = "circle"
     order: int = 100
 
@@ -32,13 +32,18 @@ class WorkQueue:
     label: str
     description: str
     url_name: str
-    capability: str
+    capability: str | tuple[str, ...]  # a tuple: shown to anyone holding one of them
     count: Callable
     query: str = ""
 
 
 MENU: dict[str, MenuEntry] = {}
 QUEUES: dict[str, WorkQueue] = {}
+
+
+def allowed(access, capability: str | tuple[str, ...]) -> bool:
+    capabilities = (capability,) if isinstance(capability, str) else capability
+    return any(access.can(cap) for cap in capabilities)
 
 
 def register_menu(entry: MenuEntry) -> None:
@@ -51,7 +56,7 @@ def register_queue(queue: WorkQueue) -> None:
 
 def menu_for(user, path: str = "") -> list[dict]:
     access = access_for(user)
-    entries = sorted((e for e in MENU.values() if access.can(e.capability)), key=lambda e: e.order)
+    entries = sorted((e for e in MENU.values() if allowed(access, e.capability)), key=lambda e: e.order)
     rows = []
     for entry in entries:
         url = reverse(entry.url_name)
@@ -71,7 +76,7 @@ def queues_for(user) -> list[dict]:
     access = access_for(user)
     rows = []
     for queue in QUEUES.values():
-        if not access.can(queue.capability):
+        if not allowed(access, queue.capability):
             continue
         url = reverse(queue.url_name) + (f"?{queue.query}" if queue.query else "")
         rows.append(

@@ -7,4 +7,7 @@ class OrdersConfig(AppConfig):
     verbose_name = _("Quotes and orders")
 
     def ready(self) -> None:
-        from salescore.orders import gates  # noqa: F401  (registers the pipeline entry criterion)
+        from salescore.orders import (
+            gates,  # noqa: F401  (registers the pipeline entry criterion)
+            queues,  # noqa: F401  (menu, queues, recycle bin)
+        )

@@ -172,6 +172,8 @@ def orders_for(
     owner=None,
     customer=None,
     delivery: str | None = None,
+    team=None,
+    owing: bool = False,
     order: str = "-updated",
     today: dt.date | None = None,
 ) -> QuerySet[Order]:
@@ -189,6 +191,14 @@ def orders_for(
         rows = rows.filter(customer=customer)
     if delivery in DELIVERY_FLAGS:
         rows = rows.filter(delivery=delivery)
+    if team is not None:
+        rows = rows.filter(owner__org_unit=team)
+    if owing:
+        # The orders behind the receivables figures: submitted, with an instalment still open.
+        rows = rows.filter(
+            status__in=OWED_STATUSES,
+            pk__in=Instalment.objects.filter(received__lt=F("amount")).values("order_id"),
+        )
     return rows.select_related("customer", "owner", "quote").order_by(
         *ORDER_ORDERINGS.get(order, ORDER_ORDERINGS["-updated"])
     )
@@ -209,12 +219,16 @@ def order_money(order: Order, *, today: dt.date | None = None) -> dict:
     today = today or _today()
     owed = F("amount") - F("received")
     sums = order.instalments.aggregate(
-        planned=Coalesce(Sum("amount"), ZERO),
-        received=Coalesce(Sum("received"), ZERO),
-        overdue=Coalesce(Sum(owed, filter=Q(due_date__lt=today), output_field=AMOUNT), ZERO),
+        planned_sum=Coalesce(Sum("amount"), ZERO),
+        received_sum=Coalesce(Sum("received"), ZERO),
+        overdue_sum=Coalesce(Sum(owed, filter=Q(due_date__lt=today), output_field=AMOUNT), ZERO),
     )
-    sums["outstanding"] = order.total - sums["received"]
-    return sums
+    return {
+        "planned": sums["planned_sum"],
+        "received": sums["received_sum"],
+        "overdue": sums["overdue_sum"],
+        "outstanding": order.total - sums["received_sum"],
+    }
 
 
 # -- receivables -------------------------------------------------------------------------------

@@ -1,10 +1,64 @@
 from django.urls import path
 
-from salescore.orders import views_approvals, views_orders, views_quotes
+from salescore.orders import views_approvals, views_config, views_orders, views_pdf, views_quotes
 
 app_name = "orders"
 urlpatterns = [
+    path("quotes/", views_quotes.quote_list, name="quotes"),
     path("quotes/<int:pk>/", views_quotes.quote_detail, name="quote_detail"),
-    path("orders/<int:pk>/", views_orders.order_detail, name="order_detail"),
+    path("quotes/<int:pk>/header/", views_quotes.quote_header, name="quote_header"),
+    path("quotes/<int:pk>/pdf/", views_pdf.quote_pdf_view, name="quote_pdf"),
+    path("quotes/<int:pk>/lines/", views_quotes.quote_lines, name="quote_lines"),
+    path("quotes/<int:pk>/lines/preview/", views_quotes.quote_lines_preview, name="quote_lines_preview"),
+    path("quotes/<int:pk>/submit/", views_quotes.quote_submit, name="quote_submit"),
+    path("quotes/<int:pk>/withdraw/", views_quotes.quote_withdraw, name="quote_withdraw"),
+    path("quotes/<int:pk>/mark/<str:step>/", views_quotes.quote_mark, name="quote_mark"),
+    path("quotes/<int:pk>/revise/", views_quotes.quote_revise, name="quote_revise"),
+    path("quotes/<int:pk>/duplicate/", views_quotes.quote_duplicate, name="quote_duplicate"),
+    path("quotes/<int:pk>/delete/", views_quotes.quote_delete, name="quote_delete"),
+    path("quotes/<int:pk>/order/", views_quotes.quote_order, name="quote_order"),
+    path(
+        "opportunities/<int:opportunity_pk>/quotes/",
+        views_quotes.opportunity_quotes,
+        name="opportunity_quotes",
+    ),
+    path("opportunities/<int:opportunity_pk>/quotes/new/", views_quotes.quote_create, name="quote_create"),
     path("approvals/", views_approvals.approval_queue, name="approval_queue"),
+    path("approvals/<int:pk>/decide/", views_approvals.approval_decide, name="approval_decide"),
+    path("orders/", views_orders.order_list, name="orders"),
+    path("orders/new/", views_orders.order_create, name="order_create"),
+    path("orders/new/preview/", views_orders.order_lines_new_preview, name="order_lines_new_preview"),
+    path("orders/<int:pk>/", views_orders.order_detail, name="order_detail"),
+    path("orders/<int:pk>/header/", views_orders.order_header, name="order_header"),
+    path("orders/<int:pk>/lines/", views_orders.order_lines, name="order_lines"),
+    path("orders/<int:pk>/lines/preview/", views_orders.order_lines_preview, name="order_lines_preview"),
+    path("orders/<int:pk>/submit/", views_orders.order_submit, name="order_submit"),
+    path("orders/<int:pk>/confirm/", views_orders.order_confirm, name="order_confirm"),
+    path("orders/<int:pk>/close/", views_orders.order_close, name="order_close"),
+    path("orders/<int:pk>/cancel/", views_orders.order_cancel, name="order_cancel"),
+    path("orders/<int:pk>/delete/", views_orders.order_delete, name="order_delete"),
+    path("orders/<int:pk>/shipments/", views_orders.shipment_create, name="shipment_create"),
+    path(
+        "orders/<int:pk>/shipments/<int:shipment_pk>/deliver/",
+        views_orders.shipment_deliver,
+        name="shipment_deliver",
+    ),
+    path("orders/<int:pk>/plan/", views_orders.plan_save, name="plan_save"),
+    path("orders/<int:pk>/payments/", views_orders.payment_create, name="payment_create"),
+    path(
+        "orders/<int:pk>/payments/<int:payment_pk>/reverse/",
+        views_orders.payment_reverse,
+        name="payment_reverse",
+    ),
+    path("receivables/", views_orders.receivables, name="receivables"),
+    # Configuration (Cap.PROCESS_CONFIGURE), beside the pipeline's process pages.
+    path("process/discounts/", views_config.authority, name="config_authority"),
+    path("process/discounts/new/", views_config.rule_save, name="config_rule_create"),
+    path("process/discounts/<int:pk>/", views_config.rule_save, name="config_rule_save"),
+    path("process/discounts/<int:pk>/delete/", views_config.rule_delete, name="config_rule_delete"),
+    path("process/routes/", views_config.routes, name="config_routes"),
+    path("process/routes/new/", views_config.route_save, name="config_route_create"),
+    path("process/routes/<int:pk>/", views_config.route_save, name="config_route_save"),
+    path("process/routes/<int:pk>/delete/", views_config.route_delete, name="config_route_delete"),
+    path("process/orders-policy/", views_config.policy, name="config_policy"),
 ]
