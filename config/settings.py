@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "salescore.imports",
     "salescore.orders",
     "salescore.service",
+    "salescore.planning",
     "salescore.demo",
 ]
 
@@ -215,6 +216,10 @@ CELERY_BEAT_SCHEDULE = {
     "orders-payments-remind": {
         "task": "salescore.orders.tasks.payments_remind",
         "schedule": crontab(hour=8, minute=15),
+    },
+    "planning-targets-warn": {
+        "task": "salescore.planning.tasks.targets_warn",
+        "schedule": crontab(hour=7, minute=0),
     },
     "service-sla-watch": {
         "task": "salescore.service.tasks.sla_watch",

@@ -379,6 +379,32 @@ class OrderLine(PricedLine):
         return f"{self.product_id} x {self.quantity}"
 
 
+class Credit(models.Model):
+    """A shared deal's split: who is credited with which share of an order's sales (R2.1).
+    An order without rows credits its owner in full; with rows, the shares add up to 100."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="credits")
+    person = models.ForeignKey(
+        "org.Person", verbose_name=_("credited to"), on_delete=models.PROTECT, related_name="order_credits"
+    )
+    share = models.DecimalField(_("share (%)"), max_digits=5, decimal_places=2)
+
+    scope_via = "order"
+
+    class Meta:
+        verbose_name = _("sales credit")
+        verbose_name_plural = _("sales credits")
+        ordering = ["-share", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "person"], name="credit_unique_person"),
+            models.CheckConstraint(condition=Q(share__gt=0, share__lte=100), name="credit_share_range"),
+        ]
+        indexes = [models.Index(fields=["person", "order"], name="credit_person_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.person_id} {self.share}%"
+
+
 class Shipment(AuditedModel):
     """One dispatch of some or all of an order's lines (partial shipments)."""
 

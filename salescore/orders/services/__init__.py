@@ -1,5 +1,6 @@
 """Every write of quotes, orders and payment collection (split by feature, one namespace)."""
 
+from salescore.orders.services.credits import order_credits_set  # noqa: F401
 from salescore.orders.services.orders import (  # noqa: F401
     deliveries_flag,
     get_order,

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from salescore.accounts.models import User
 from salescore.core.errors import ApplicationError, PermissionDeniedError
-from salescore.core.i18n import join_items
+from salescore.core.i18n import join_clauses
 from salescore.core.models import AuditAction, audit_event
 from salescore.core.permissions import Cap, access_for, get_in_scope
 from salescore.core.sequences import next_number
@@ -47,6 +47,11 @@ ORDER_FIELDS = {
 OPEN_ORDER_FIELDS = {"contact", "delivery_address", "promised_date", "customer_po", "notes"}
 OPEN_STATUSES = (Order.Status.SUBMITTED, Order.Status.CONFIRMED, Order.Status.IN_FULFILMENT)
 TERM_DAYS = {PaymentTerms.NET_30: 30, PaymentTerms.NET_60: 60, PaymentTerms.NET_90: 90}
+
+
+def _sentences(messages) -> str:
+    """Several field messages as one sentence: "a; b" (their own full stops dropped)."""
+    return join_clauses(str(m).rstrip(".。") for m in messages)
 
 
 def _require_any(actor, *capabilities):
@@ -291,14 +296,14 @@ def order_submit(*, actor: User, order: Order, version: int | None = None) -> Or
     problems = order_problems(order)
     if problems:
         raise ApplicationError(
-            _("The order is not complete: %(fields)s.") % {"fields": join_items(problems.values())},
+            _("The order is not complete: %(fields)s.") % {"fields": _sentences(problems.values())},
             code="incomplete",
             fields=problems,
         )
     problems = pricing_problems(order, actor=actor)
     if problems:
         raise ApplicationError(
-            _("Some prices are beyond your authority: %(lines)s.") % {"lines": join_items(problems.values())},
+            _("Some prices are beyond your authority: %(lines)s.") % {"lines": _sentences(problems.values())},
             code="discount_authority",
             fields=problems,
         )

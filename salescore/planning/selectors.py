@@ -1,0 +1,310 @@
+"""Reads of targets and plans: scoped lists, reconciliation of the cascade and live progress."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import TruncMonth, TruncWeek
+from django.utils import timezone
+
+from salescore.core.permissions import scope_queryset
+from salescore.planning import metrics
+from salescore.planning.metrics import Segment, Totals, Window
+from salescore.planning.models import Metric, PlanningPolicy, Target
+
+HUNDRED = Decimal(100)
+POINT = Decimal("0.1")
+
+
+def targets_for(user, *, period_start=None, period_end=None, metric=None, parent=None):
+    queryset = Target.objects.select_related("org_unit", "person", "category", "region", "parent")
+    if period_start is not None:
+        queryset = queryset.filter(period_end__gte=period_start)
+    if period_end is not None:
+        queryset = queryset.filter(period_start__lte=period_end)
+    if metric:
+        queryset = queryset.filter(metric=metric)
+    if parent is not None:
+        queryset = queryset.filter(parent=parent)
+    return scope_queryset(queryset, user)
+
+
+def segment_of(target: Target) -> Segment:
+    return Segment(
+        category_id=target.category_id,
+        industry=target.industry,
+        region_path=target.region.path if target.region_id else "",
+    )
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    children_total: Decimal
+    difference: Decimal  # children - parent
+    tolerance: Decimal  # percent
+    has_children: bool
+
+    @property
+    def ok(self) -> bool:
+        if not self.has_children:
+            return True
+        return abs(self.difference) <= self.limit
+
+    @property
+    def limit(self) -> Decimal:
+        return (self.children_total - self.difference) * self.tolerance / HUNDRED
+
+
+def reconcile(targets) -> dict[int, Reconciliation]:
+    """For each target, whether its children add up to it (one grouped query)."""
+    targets = list(targets)
+    sums = {
+        row["parent_id"]: (row["total"], row["n"])
+        for row in Target.objects.filter(parent__in=[t.pk for t in targets])
+        .values("parent_id")
+        .annotate(total=Sum("value"), n=Count("id"))
+        .order_by()
+    }
+    tolerance = PlanningPolicy.current().reconcile_tolerance
+    result = {}
+    for target in targets:
+        total, count = sums.get(target.pk, (None, 0))
+        total = total or Decimal(0)
+        result[target.pk] = Reconciliation(
+            children_total=total,
+            difference=total - target.value if count else Decimal(0),
+            tolerance=tolerance,
+            has_children=bool(count),
+        )
+    return result
+
+
+@dataclass(frozen=True)
+class Progress:
+    target: Target
+    actual: Decimal
+    attainment: Decimal | None  # percent of target
+    elapsed: Decimal  # percent of the period gone
+    gap: Decimal | None  # attainment - elapsed, points; negative = behind pace
+    projection: Decimal  # expected at period end
+    pipeline: Decimal  # weighted pipeline counted in the projection (sales amount only)
+    market_size: Decimal | None = None
+
+    @property
+    def behind(self) -> bool:
+        return self.gap is not None and self.gap < 0
+
+
+def _elapsed(window: Window, today: dt.date) -> Decimal:
+    if today < window.start:
+        return Decimal(0)
+    if today >= window.end:
+        return HUNDRED
+    # Days completed before today, so the first morning of a period is 0% gone.
+    return (Decimal((today - window.start).days) * HUNDRED / Decimal(window.days)).quantize(
+        POINT, ROUND_HALF_UP
+    )
+
+
+def _pct(part: Decimal, whole: Decimal) -> Decimal | None:
+    if whole <= 0:
+        return None
+    return (part * HUNDRED / whole).quantize(POINT, ROUND_HALF_UP)
+
+
+def progress(targets, *, today: dt.date | None = None) -> list[Progress]:
+    """Live progress of each target. Targets that share a metric, window and segment share
+    their SQL (a fixed number of queries however many owners are shown)."""
+    today = today or timezone.localdate()
+    targets = list(targets)
+    cache: dict[tuple, Totals] = {}
+    pipelines: dict[Window, Totals] = {}
+    sizes: dict[tuple, Decimal | None] = {}
+    result = []
+    for target in targets:
+        window = Window(target.period_start, target.period_end)
+        segment = segment_of(target)
+        key = (target.metric, window, segment)
+        if key not in cache:
+            cache[key] = metrics.totals(target.metric, window, segment)
+        actual = cache[key].for_target(target)
+        size = None
+        if target.metric == Metric.MARKET_SHARE:
+            if (window, segment) not in sizes:
+                sizes[(window, segment)] = metrics.market_size(window, segment)
+            size = sizes[(window, segment)]
+            actual = actual * HUNDRED / size if size else Decimal(0)
+        elapsed = _elapsed(window, today)
+        pipeline = Decimal(0)
+        if target.metric == Metric.SALES_AMOUNT and not (target.industry or target.region_id):
+            if window not in pipelines:
+                pipelines[window] = metrics.weighted_pipeline(window, today=today)
+            pipeline = pipelines[window].for_target(target)
+            projection = actual + pipeline
+        elif elapsed > 0:
+            projection = actual * HUNDRED / elapsed
+        else:
+            projection = actual
+        attainment = _pct(actual, target.value)
+        result.append(
+            Progress(
+                target=target,
+                actual=actual.quantize(Decimal("0.01"), ROUND_HALF_UP),
+                attainment=attainment,
+                elapsed=elapsed,
+                gap=None if attainment is None else attainment - elapsed,
+                projection=projection.quantize(Decimal("0.01"), ROUND_HALF_UP),
+                pipeline=pipeline.quantize(Decimal("0.01"), ROUND_HALF_UP),
+                market_size=size,
+            )
+        )
+    return result
+
+
+def trend(target: Target, *, bucket: str = "month") -> list[tuple[dt.date, Decimal]]:
+    """The target's actual per week or month of its period (SQL, truncated in Asia/Shanghai)."""
+    from salescore.orders.models import Order, Payment
+    from salescore.pipeline.models import Activity
+
+    trunc = TruncWeek if bucket == "week" else TruncMonth
+    window = Window(target.period_start, target.period_end)
+    if target.metric in (Metric.SALES_AMOUNT, Metric.MARKET_SHARE):
+        rows = _credited_series(Order.objects.all(), "order_date", "net_total", "", window, trunc, target)
+    elif target.metric == Metric.COLLECTED_AMOUNT:
+        rows = _credited_series(
+            Payment.objects.all(), "received_on", "amount", "order__", window, trunc, target
+        )
+    elif target.metric in (Metric.VISITS, Metric.CALLS):
+        start, end = window.bounds
+        channel = "visit" if target.metric == Metric.VISITS else "phone"
+        qs = Activity.objects.filter(occurred_at__gte=start, occurred_at__lt=end, channel=channel)
+        qs = (
+            qs.filter(owner_id=target.person_id)
+            if target.person_id
+            else qs.filter(owner__org_unit__path__startswith=target.org_unit.path)
+        )
+        rows = [
+            (r["bucket"].date() if isinstance(r["bucket"], dt.datetime) else r["bucket"], Decimal(r["n"]))
+            for r in qs.annotate(bucket=trunc("occurred_at"))
+            .values("bucket")
+            .annotate(n=Count("id"))
+            .order_by("bucket")
+        ]
+    else:
+        rows = []
+    return rows
+
+
+def _credited_series(queryset, date_field, amount, prefix, window, trunc, target):
+    """Per-bucket credited amounts for one target's owner: the split and unsplit halves."""
+    from django.db.models import Exists, ExpressionWrapper, F, OuterRef, Value
+
+    from salescore.orders.models import Credit
+
+    queryset = queryset.filter(
+        **{
+            f"{date_field}__gte": window.start,
+            f"{date_field}__lte": window.end,
+            f"{prefix}deleted_at__isnull": True,
+        }
+    ).exclude(**{f"{prefix}status__in": ["draft", "cancelled"]})
+    queryset = queryset.filter(deleted_at__isnull=True)
+    is_split = Exists(Credit.objects.filter(order=OuterRef(f"{prefix}pk" if prefix else "pk")))
+    if target.person_id:
+        split_who = {f"{prefix}credits__person_id": target.person_id}
+        whole_who = {f"{prefix}owner_id": target.person_id}
+    else:
+        split_who = {f"{prefix}credits__person__org_unit__path__startswith": target.org_unit.path}
+        whole_who = {f"{prefix}owner__org_unit__path__startswith": target.org_unit.path}
+    money = metrics.MONEY
+    split = (
+        queryset.filter(is_split)
+        .filter(**split_who)
+        .annotate(bucket=trunc(date_field))
+        .values("bucket")
+        .annotate(
+            v=Sum(
+                ExpressionWrapper(
+                    F(amount) * F(f"{prefix}credits__share") / Value(HUNDRED), output_field=money
+                )
+            )
+        )
+    )
+    whole = (
+        queryset.filter(~is_split)
+        .filter(**whole_who)
+        .annotate(bucket=trunc(date_field))
+        .values("bucket")
+        .annotate(v=Sum(amount))
+    )
+    series: dict[dt.date, Decimal] = {}
+    for row in [*split.order_by(), *whole.order_by()]:
+        bucket = row["bucket"].date() if isinstance(row["bucket"], dt.datetime) else row["bucket"]
+        series[bucket] = series.get(bucket, Decimal(0)) + Decimal(str(row["v"] or 0))
+    return sorted((bucket, value.quantize(Decimal("0.01"))) for bucket, value in series.items())
+
+
+@dataclass(frozen=True)
+class Feasibility:
+    """Can the owner reach the target with the pipeline they have (R2.3)?"""
+
+    remaining: Decimal  # target left to reach
+    win_rate: Decimal | None  # percent of closed opportunities won, last 12 months
+    cycle_days: Decimal | None  # average days from opening to winning
+    needed_pipeline: Decimal | None  # open pipeline needed at that win rate
+    open_pipeline: Decimal  # open opportunities expected to close before the period ends
+    days_left: int
+    headcount: int
+
+    @property
+    def feasible(self) -> bool | None:
+        if self.remaining <= 0:
+            return True
+        if self.needed_pipeline is None:
+            return None
+        in_time = self.cycle_days is None or self.cycle_days <= self.days_left
+        return self.open_pipeline >= self.needed_pipeline and in_time
+
+
+def feasibility(plan, *, today: dt.date | None = None) -> Feasibility:
+    """The pipeline needed at the historical win rate and cycle time, against what is open (for
+    sales-amount targets; other metrics report only the remaining figure)."""
+    from django.db.models import Avg, DurationField, ExpressionWrapper, F
+
+    from salescore.org.models import Person
+    from salescore.pipeline.models import Opportunity
+
+    today = today or timezone.localdate()
+    target = plan.target
+    [item] = progress([target], today=today)
+    remaining = max(target.value - item.actual, Decimal(0))
+    if target.person_id:
+        people = Person.all_objects.filter(pk=target.person_id)
+    else:
+        people = Person.all_objects.filter(org_unit__path__startswith=target.org_unit.path)
+    headcount = people.filter(status=Person.Status.ACTIVE).count()
+    days_left = max((target.period_end - today).days + 1, 0)
+    if target.metric != Metric.SALES_AMOUNT:
+        return Feasibility(remaining, None, None, None, Decimal(0), days_left, headcount)
+    opportunities = Opportunity.objects.filter(owner__in=people.values("pk"))
+    since = timezone.now() - dt.timedelta(days=365)
+    closed = opportunities.filter(closed_at__gte=since)
+    counts = closed.aggregate(won=Count("id", filter=Q(stage__is_won=True)), all=Count("id"))
+    win_rate = (
+        (Decimal(counts["won"]) * HUNDRED / Decimal(counts["all"])).quantize(POINT) if counts["all"] else None
+    )
+    cycle = closed.filter(stage__is_won=True).aggregate(
+        d=Avg(ExpressionWrapper(F("closed_at") - F("created_at"), output_field=DurationField()))
+    )["d"]
+    cycle_days = Decimal(cycle.total_seconds() / 86400).quantize(POINT) if cycle else None
+    open_pipeline = opportunities.filter(
+        stage__is_won=False,
+        stage__is_lost=False,
+        expected_close_date__gte=today,
+        expected_close_date__lte=target.period_end,
+    ).aggregate(s=Sum("amount"))["s"] or Decimal(0)
+    needed = (remaining * HUNDRED / win_rate).quantize(Decimal("0.01")) if win_rate else None
+    return Feasibility(remaining, win_rate, cycle_days, needed, open_pipeline, days_left, headcount)
