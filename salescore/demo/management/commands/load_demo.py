@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from salescore.demo import company, customers, leads, pipeline
+from salescore.demo import service as service_demo
 
 
 class Command(BaseCommand):
@@ -36,6 +37,7 @@ class Command(BaseCommand):
                 )
             )
         leads.load_into(self)  # after the pipeline part: converted leads create opportunities
+        service_demo.load_into(self)  # after orders: delivered orders plan their return visits
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password for all: {company.DEMO_PASSWORD}):")
         for login in company.demo_logins():
