@@ -492,18 +492,21 @@ def _check_holding_limit(person: Person, policy: PoolPolicy) -> None:
         )
 
 
-def pool_sweep(*, now: dt.datetime | None = None) -> int:
+def pool_sweep(*, now: dt.datetime | None = None, customer_ids: list[int] | None = None) -> int:
     """Customers without follow-up for longer than their tier allows go back to the pool; each
-    previous owner hears once which of theirs went. Returns how many moved."""
+    previous owner hears once which of theirs went. Returns how many moved. ``customer_ids``
+    limits the sweep to those customers (the demo sweeps a chosen few)."""
     now = now or timezone.now()
     policy = PoolPolicy.current()
     stale = Q()
     for tier in Tier.values:
         stale |= Q(tier=tier, last_touch__lt=now - dt.timedelta(days=policy.days_for(tier)))
+    owned = Customer.objects.filter(owner__isnull=False)
+    if customer_ids is not None:
+        owned = owned.filter(pk__in=customer_ids)
     # The clock runs from the last contact, or from creation or claim when that is later.
     candidates = list(
-        Customer.objects.filter(owner__isnull=False)
-        .annotate(
+        owned.annotate(
             last_touch=Greatest(
                 Coalesce("last_contact_at", "created_at"), Coalesce("owned_since", "created_at")
             )

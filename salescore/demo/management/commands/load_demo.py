@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from salescore.demo import company, customers, leads, pipeline
+from salescore.demo import company, customers, leads, pipeline, pool
 from salescore.demo import service as service_demo
 
 
@@ -37,6 +37,16 @@ class Command(BaseCommand):
                 )
             )
         leads.load_into(self)  # after the pipeline part: converted leads create opportunities
+        if pool.is_loaded():
+            self.stdout.write("Public pool history already present: kept as it is.")
+        else:
+            made = pool.load()  # after leads and opportunities: only customers with neither go
+            self.stdout.write(
+                self.style.SUCCESS(
+                    "Demo public pool loaded: {released} released, {swept} swept back; "
+                    "{duplicates} look-alike customers to try the merge on.".format(**made)
+                )
+            )
         service_demo.load_into(self)  # after orders: delivered orders plan their return visits
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password for all: {company.DEMO_PASSWORD}):")
