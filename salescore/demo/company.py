@@ -371,6 +371,8 @@ def demo_logins() -> list[DemoLogin]:
         ("agent", "Customer-service agent / 客服专员"),
         ("clerk", "Sales-support clerk / 销售支持文员"),
         ("analyst", "Market analyst / 市场分析员"),
+        ("warehouse", "Warehouse and shipping / 仓储物流"),
+        ("finance", "Finance / 财务"),
     ]
     names = dict(
         Person.objects.filter(user__username__in=[r[0] for r in roles]).values_list("user__username", "name")

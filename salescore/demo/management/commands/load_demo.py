@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from salescore.demo import company, customers, leads, pipeline, pool
+from salescore.demo import company, customers, leads, orders, pipeline, pool
 from salescore.demo import service as service_demo
 
 
@@ -37,6 +37,7 @@ class Command(BaseCommand):
                 )
             )
         leads.load_into(self)  # after the pipeline part: converted leads create opportunities
+        orders.load_into(self)  # after the pipeline part: quotes are made on its opportunities
         if pool.is_loaded():
             self.stdout.write("Public pool history already present: kept as it is.")
         else:
