@@ -6,8 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-import pytest
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from salescore.orders import services
@@ -73,13 +71,3 @@ def approved_quote(member, *, discount: Decimal | str = "0", **kwargs) -> Quote:
     kwargs.setdefault("lines", [{"product": make_product().pk, "quantity": 2, "discount": str(discount)}])
     quote = make_quote(member, **kwargs)
     return services.quote_submit(actor=member.user, quote=quote)
-
-
-@pytest.fixture
-def orders_urls(settings):
-    """The services link their notifications to the orders pages. Until those pages are routed
-    (they are built alongside), stand in for their names so the services can be tested alone."""
-    try:
-        reverse("orders:order_detail", args=[1])
-    except NoReverseMatch:
-        settings.ROOT_URLCONF = "salescore.orders.tests.stub_urls"

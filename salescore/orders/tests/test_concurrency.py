@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from salescore.orders import services
 from salescore.orders.models import Order
-from salescore.orders.tests.factories import make_order, orders_urls  # noqa: F401 - fixture
+from salescore.orders.tests.factories import make_order
 
 THREADS = 8
 
@@ -20,7 +20,6 @@ THREADS = 8
 @pytest.mark.postgres
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks")
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.usefixtures("orders_urls")
 def test_eight_orders_submitted_at_once_get_numbers_one_to_eight():
     from salescore.core.testing import build_cast
 

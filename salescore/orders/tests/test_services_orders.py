@@ -26,10 +26,8 @@ from salescore.orders.tests.factories import (
     make_order,
     make_product,
     make_quote,
-    orders_urls,  # noqa: F401 - fixture
 )
 
-pytestmark = pytest.mark.usefixtures("orders_urls")
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 

@@ -18,10 +18,8 @@ from salescore.orders.models import Allocation, Instalment, Order, Payment
 from salescore.orders.tests.factories import (
     make_order,
     make_product,
-    orders_urls,  # noqa: F401 - fixture
 )
 
-pytestmark = pytest.mark.usefixtures("orders_urls")
 D = Decimal
 
 

@@ -20,11 +20,8 @@ from salescore.orders.tests.factories import (
     make_opportunity,
     make_product,
     make_quote,
-    orders_urls,  # noqa: F401 - fixture
 )
 from salescore.pipeline import services as pipeline_services
-
-pytestmark = pytest.mark.usefixtures("orders_urls")
 
 
 def _quote(member, discount, *, product=None, customer=None, quantity=1):
