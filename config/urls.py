@@ -17,5 +17,6 @@ urlpatterns = [
     path("", include("salescore.imports.urls")),
     path("", include("salescore.orders.urls")),
     path("", include("salescore.service.urls")),
+    path("", include("salescore.planning.urls")),
     path("", include("salescore.core.urls")),
 ]

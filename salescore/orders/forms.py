@@ -77,6 +77,16 @@ class OrderFilterForm(_ListFilter):
     order = forms.ChoiceField(
         label=_("Sort"), choices=[(k, ORDER_SORT_LABELS[k]) for k in ORDER_ORDERINGS], required=False
     )
+    # The orders behind a target's figure (planning): a date range, who is credited, counted only.
+    ordered_from = forms.DateField(required=False, widget=forms.HiddenInput)
+    ordered_to = forms.DateField(required=False, widget=forms.HiddenInput)
+    credited_person = forms.ModelChoiceField(
+        queryset=Person.all_objects.all(), required=False, widget=forms.HiddenInput
+    )
+    credited_unit = forms.ModelChoiceField(
+        queryset=OrgUnit.objects.all(), required=False, widget=forms.HiddenInput
+    )
+    counted = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
 # -- line editor ---------------------------------------------------------------------------------

@@ -14,7 +14,9 @@ from django.db.models import (
     Case,
     Count,
     DecimalField,
+    Exists,
     F,
+    OuterRef,
     Q,
     QuerySet,
     Sum,
@@ -26,7 +28,7 @@ from django.utils import timezone
 
 from salescore.core.permissions import access_for, get_in_scope, scope_queryset
 from salescore.orders.authority import LEVELS, rank
-from salescore.orders.models import Approval, Instalment, Order, OrdersPolicy, Quote
+from salescore.orders.models import Approval, Credit, Instalment, Order, OrdersPolicy, Quote
 from salescore.orders.services.orders import delivery_flags
 
 ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=18, decimal_places=2))
@@ -176,8 +178,21 @@ def orders_for(
     owing: bool = False,
     order: str = "-updated",
     today: dt.date | None = None,
+    ordered_from: dt.date | None = None,
+    ordered_to: dt.date | None = None,
+    credited_to=None,
+    counted: bool = False,
 ) -> QuerySet[Order]:
     rows = with_delivery_flag(scope_queryset(Order.objects.all(), user), today=today)
+    if ordered_from is not None:
+        rows = rows.filter(order_date__gte=ordered_from)
+    if ordered_to is not None:
+        rows = rows.filter(order_date__lte=ordered_to)
+    if credited_to is not None:
+        rows = rows.filter(credited_filter(credited_to))
+    if counted:
+        # The orders a sales target counts (planning.metrics): submitted or later, not cancelled.
+        rows = rows.filter(status__in=OWED_STATUSES)
     if status:
         rows = rows.filter(status=status)
     if q:
@@ -202,6 +217,18 @@ def orders_for(
     return rows.select_related("customer", "owner", "quote").order_by(
         *ORDER_ORDERINGS.get(order, ORDER_ORDERINGS["-updated"])
     )
+
+
+def credited_filter(who) -> Q:
+    """Orders credited (wholly or in part) to a person, or to anyone in a unit's subtree: the
+    split's people when the order is split, else its owner (as planning.metrics counts them)."""
+    from salescore.org.models import OrgUnit
+
+    split = Exists(Credit.objects.filter(order=OuterRef("pk")))
+    if isinstance(who, OrgUnit):
+        mine = Credit.objects.filter(order=OuterRef("pk"), person__org_unit__path__startswith=who.path)
+        return Q(Exists(mine)) | (Q(owner__org_unit__path__startswith=who.path) & ~Q(split))
+    return Q(Exists(Credit.objects.filter(order=OuterRef("pk"), person=who))) | (Q(owner=who) & ~Q(split))
 
 
 def order_get_for_user(*, user, pk) -> Order:

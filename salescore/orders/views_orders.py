@@ -61,6 +61,10 @@ def order_list(request):
         team=data.get("team"),
         owing=bool(data.get("owing")),
         order=data.get("order") or "-updated",
+        ordered_from=data.get("ordered_from"),
+        ordered_to=data.get("ordered_to"),
+        credited_to=data.get("credited_person") or data.get("credited_unit"),
+        counted=bool(data.get("counted")),
     )
     page = paginate(rows, page=request.GET.get("page", 1), page_size=request.GET.get("page_size", 25))
     access = access_for(request.user)

@@ -6,3 +6,6 @@ class PlanningConfig(AppConfig):
     name = "salescore.planning"
     label = "planning"
     verbose_name = _("Targets and plans")
+
+    def ready(self) -> None:
+        from salescore.planning import queues  # noqa: F401  (menu, queues, recycle bin)

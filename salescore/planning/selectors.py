@@ -308,3 +308,119 @@ def feasibility(plan, *, today: dt.date | None = None) -> Feasibility:
     ).aggregate(s=Sum("amount"))["s"] or Decimal(0)
     needed = (remaining * HUNDRED / win_rate).quantize(Decimal("0.01")) if win_rate else None
     return Feasibility(remaining, win_rate, cycle_days, needed, open_pipeline, days_left, headcount)
+
+
+# -- what waits for a decision (work queues, pages and the API share these) ----------------------
+
+
+def revisions_to_decide(user):
+    """Pending revisions this user may decide (as services._may_decide rules): the director any,
+    a manager those of targets strictly inside their subtree that they did not ask for. One query."""
+    from salescore.core.permissions import Cap, Scope, access_for
+    from salescore.planning.models import TargetRevision
+
+    access = access_for(user)
+    rows = TargetRevision.objects.filter(
+        status=TargetRevision.Status.PENDING, target__deleted_at__isnull=True
+    )
+    if not access.can(Cap.TARGETS_MANAGE):
+        return rows.none()
+    if access.scope != Scope.ALL:
+        if not access.unit_path:
+            return rows.none()
+        below = Q(target__org_unit__path__startswith=access.unit_path) & ~Q(
+            target__org_unit__path=access.unit_path
+        )
+        people = Q(target__person__org_unit__path__startswith=access.unit_path) & ~Q(
+            target__person_id=access.person_id
+        )
+        rows = rows.filter(below | people).exclude(requested_by_id=user.pk)
+    return rows.select_related(
+        "target", "target__org_unit", "target__person", "requested_by", "decided_by"
+    ).order_by("requested_at", "id")
+
+
+def plans_to_decide(user):
+    """Submitted plans in the user's scope that are not their own (the director decides any)."""
+    from salescore.core.permissions import Cap, Scope, access_for
+    from salescore.planning.models import Plan
+
+    access = access_for(user)
+    if not access.can(Cap.TARGETS_MANAGE):
+        return Plan.objects.none()
+    rows = scope_queryset(Plan.objects.filter(status=Plan.Status.SUBMITTED), user)
+    if access.scope != Scope.ALL:
+        rows = rows.exclude(owner_id=access.person_id)
+    return rows.select_related("target", "target__org_unit", "target__person", "owner").order_by(
+        "submitted_at", "id"
+    )
+
+
+def plans_for(user, *, status: str | None = None, target=None):
+    from salescore.planning.models import Plan
+
+    rows = scope_queryset(Plan.objects.all(), user)
+    if status:
+        rows = rows.filter(status=status)
+    if target is not None:
+        rows = rows.filter(target=target)
+    return rows.select_related("target", "target__org_unit", "target__person", "owner")
+
+
+def reports_for(user, *, kind: str | None = None, status: str | None = None):
+    from salescore.planning.models import ProgressReport
+
+    rows = scope_queryset(ProgressReport.objects.all(), user)
+    if kind:
+        rows = rows.filter(kind=kind)
+    if status:
+        rows = rows.filter(status=status)
+    return rows.select_related("org_unit", "author")
+
+
+def led_team(user):
+    """The sales team a team lead reports on (their own unit), or None."""
+    from salescore.core.permissions import Duty, Position, access_for
+    from salescore.org.models import OrgUnit
+
+    access = access_for(user)
+    if access.position != Position.TEAM_LEAD or not access.home_path:
+        return None
+    return OrgUnit.objects.filter(
+        path=access.home_path, kind=OrgUnit.Kind.TEAM, duty=Duty.SALES_MANAGEMENT
+    ).first()
+
+
+def report_due_count(user, *, today: dt.date | None = None) -> int:
+    """1 when the sales team the user leads has no submitted report for last week yet, else 0."""
+    from salescore.planning.models import ProgressReport
+    from salescore.planning.periods import week_of
+
+    unit = led_team(user)
+    if unit is None:
+        return 0
+    today = today or timezone.localdate()
+    start, _end = week_of(today - dt.timedelta(days=7))
+    done = ProgressReport.objects.filter(
+        kind=ProgressReport.Kind.WEEKLY,
+        org_unit=unit,
+        period_start=start,
+        status=ProgressReport.Status.SUBMITTED,
+    ).exists()
+    return 0 if done else 1
+
+
+def rollup(reports) -> list[dict]:
+    """The sum of the submitted reports' period figures, per metric (for top management)."""
+    sums: dict[str, Decimal] = {}
+    teams: dict[str, int] = {}
+    for report in reports:
+        for row in report.figures or []:
+            if row.get("kind") != "period":
+                continue
+            sums[row["metric"]] = sums.get(row["metric"], Decimal(0)) + Decimal(str(row.get("actual") or 0))
+            teams[row["metric"]] = teams.get(row["metric"], 0) + 1
+    return [
+        {"metric": metric, "label": Metric(metric).label, "total": total, "teams": teams[metric]}
+        for metric, total in sums.items()
+    ]

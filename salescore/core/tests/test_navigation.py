@@ -13,15 +13,23 @@ def _keys(rows):
 
 def test_menu_shows_only_what_the_position_allows(cast):
     assert _keys(menu_for(cast.rep_a.user)) == {
-        "leads",
-        "customers",
-        "customer_pool",
-        "pipeline",
         "activities",
-        "products",
+        "approvals",
+        "customer_pool",
+        "customers",
+        "imports",
+        "leads",
+        "orders",
         "org",
         "people",
+        "pipeline",
+        "products",
+        "quotes",
+        "receivables",
         "regions",
+        "satisfaction",
+        "targets",
+        "tickets",
     }
     assert {"audit", "trash"} <= _keys(menu_for(cast.director.user))
     assert "audit" not in _keys(menu_for(cast.lead_a.user))
@@ -51,8 +59,10 @@ def test_section_duty_decides_the_work_queues(cast):
     assert _keys(queues_for(cast.rep_a.user)) == {
         "departures_due",
         "followups_due",
-        "leads_overdue",
+        "late_deliveries",
         "leads_new",
+        "leads_overdue",
+        "quote_approvals",
     }
 
 
