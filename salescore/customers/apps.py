@@ -8,5 +8,7 @@ class CustomersConfig(AppConfig):
     verbose_name = _("Customers")
 
     def ready(self) -> None:
-        from salescore.customers import queues  # noqa: F401  (menu, queues, recycle bin)
-        from salescore.customers import importers  # noqa: F401  (rows from a file: salescore.imports)
+        from salescore.customers import (
+            importers,  # noqa: F401  (rows from a file: salescore.imports)
+            queues,  # noqa: F401  (menu, queues, recycle bin)
+        )

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from salescore.core.errors import ApplicationError
+from salescore.core.export import export_format, export_response
 from salescore.core.pagination import paginate
 from salescore.core.permissions import Cap, access_for, require
 from salescore.core.web import form_error, is_htmx
@@ -70,26 +69,12 @@ def customer_list(request):
     return render(request, template, context)
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def _csv_response(rows, name: str) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.csv"'
-    response["Cache-Control"] = "no-store"
-    return response
-
-
 @login_required
 def customer_export(request):
-    """The filtered list as CSV, streamed. No phone or email: those leave only through the
-    contacts export, which needs its own capability and is logged (R3.8)."""
+    """The filtered list as CSV or XLSX (?format=xlsx), streamed. No phone or email: those leave
+    only through the contacts export, which needs its own capability and is logged (R3.8)."""
     require(request.user, Cap.CUSTOMERS_EXPORT)
     _form, queryset = _customer_queryset(request)
-    writer = csv.writer(_Echo())
     header = [
         _("ID"),
         _("Name"),
@@ -108,34 +93,29 @@ def customer_export(request):
         _("Created"),
         _("Last update"),
     ]
-
-    def rows():
-        yield "\ufeff"  # BOM: Excel opens UTF-8 Chinese text correctly
-        yield writer.writerow(header)
-        # Chunks of 500 keep memory flat while tags are still prefetched per chunk.
-        for customer in queryset.iterator(chunk_size=500):
-            yield writer.writerow(
-                [
-                    customer.pk,
-                    customer.name,
-                    customer.get_kind_display(),
-                    customer.credit_code,
-                    customer.tier,
-                    customer.get_industry_display(),
-                    customer.get_size_display(),
-                    customer.region.display_name if customer.region else "",
-                    customer.address,
-                    customer.get_source_display(),
-                    customer.owner.display_name if customer.owner else "",
-                    customer.website,
-                    ", ".join(tag.name for tag in customer.tags.all()),
-                    customer.contact_count,
-                    timezone.localtime(customer.created_at).strftime("%Y-%m-%d %H:%M"),
-                    timezone.localtime(customer.updated_at).strftime("%Y-%m-%d %H:%M"),
-                ]
-            )
-
-    return _csv_response(rows(), "customers")
+    # Chunks of 500 keep memory flat while tags are still prefetched per chunk.
+    rows = (
+        [
+            customer.pk,
+            customer.name,
+            customer.get_kind_display(),
+            customer.credit_code,
+            customer.tier,
+            customer.get_industry_display(),
+            customer.get_size_display(),
+            customer.region.display_name if customer.region else "",
+            customer.address,
+            customer.get_source_display(),
+            customer.owner.display_name if customer.owner else "",
+            customer.website,
+            ", ".join(tag.name for tag in customer.tags.all()),
+            customer.contact_count,
+            customer.created_at,
+            customer.updated_at,
+        ]
+        for customer in queryset.iterator(chunk_size=500)
+    )
+    return export_response(header=header, rows=rows, name="customers", file_format=export_format(request))
 
 
 @login_required
@@ -146,7 +126,6 @@ def contact_export(request):
     _form, customers = _customer_queryset(request)
     contacts = selectors.contacts_for_export(user=request.user, customers=customers)
     logged = services.contacts_export(actor=request.user, contacts=contacts)
-    writer = csv.writer(_Echo())
     header = [
         _("Customer ID"),
         _("Customer"),
@@ -162,32 +141,25 @@ def contact_export(request):
         _("WeChat"),
     ]
     yes, no = _("Yes"), _("No")
-
-    def rows():
-        yield "\ufeff"
-        yield writer.writerow(header)
-        for contact in contacts.iterator(chunk_size=2000):
-            if contact.pk not in logged:
-                continue
-            customer = contact.customer
-            yield writer.writerow(
-                [
-                    customer.pk,
-                    customer.name,
-                    customer.credit_code,
-                    customer.owner.display_name if customer.owner else "",
-                    contact.name,
-                    contact.title,
-                    contact.get_role_display(),
-                    yes if contact.is_primary else no,
-                    contact.mobile,
-                    contact.phone,
-                    contact.email,
-                    contact.wechat,
-                ]
-            )
-
-    return _csv_response(rows(), "contacts")
+    rows = (
+        [
+            contact.customer.pk,
+            contact.customer.name,
+            contact.customer.credit_code,
+            contact.customer.owner.display_name if contact.customer.owner else "",
+            contact.name,
+            contact.title,
+            contact.get_role_display(),
+            yes if contact.is_primary else no,
+            contact.mobile,
+            contact.phone,
+            contact.email,
+            contact.wechat,
+        ]
+        for contact in contacts.iterator(chunk_size=2000)
+        if contact.pk in logged
+    )
+    return export_response(header=header, rows=rows, name="contacts", file_format=export_format(request))
 
 
 @login_required

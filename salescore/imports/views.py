@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from itertools import islice
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -26,19 +24,6 @@ from salescore.imports.models import MAX_FILE_BYTES, ImportIssue, ImportJob
 
 LIST_PAGES = {"customers": "customers:list", "contacts": "customers:list", "leads": "leads:list"}
 SAMPLE_ROWS = 3
-
-
-def start(task, job_id: int) -> None:
-    """Run the task once the job's new status is committed. Eager (no broker configured): here and
-    now with apply(), which leaves broker connections alone."""
-
-    def launch() -> None:
-        if settings.CELERY_TASK_ALWAYS_EAGER:
-            task.apply(args=[job_id])
-        else:
-            task.delay(job_id)
-
-    transaction.on_commit(launch)
 
 
 @login_required
@@ -142,7 +127,7 @@ def job_mapping(request, pk: int):
                 name = f"col_{key}"
                 form.add_error(name if name in form.fields else None, str(message))
         else:
-            start(tasks.import_check, job.pk)
+            tasks.enqueue(tasks.import_check, job.pk)
             return redirect("imports:detail", pk=job.pk)
     return _detail(request, job, mapping_form=form, status=400)
 
@@ -166,7 +151,7 @@ def job_check(request, pk: int):
         except ApplicationError as exc:
             messages.error(request, exc.message)
         else:
-            start(tasks.import_check, job.pk)
+            tasks.enqueue(tasks.import_check, job.pk)
         return redirect("imports:detail", pk=job.pk)
     return _detail(request, job, policy_form=form, status=400)
 
@@ -182,7 +167,7 @@ def job_run(request, pk: int):
         except ApplicationError as exc:
             messages.error(request, exc.message)
         else:
-            start(tasks.import_run, job.pk)
+            tasks.enqueue(tasks.import_run, job.pk)
         return redirect("imports:detail", pk=job.pk)
     return _detail(request, job, policy_form=form, status=400)
 

@@ -8,5 +8,7 @@ class LeadsConfig(AppConfig):
     verbose_name = _("Leads")
 
     def ready(self) -> None:
-        from salescore.leads import queues  # noqa: F401  (menu, queues, recycle bin)
-        from salescore.leads import importers  # noqa: F401  (rows from a file: salescore.imports)
+        from salescore.leads import (
+            importers,  # noqa: F401  (rows from a file: salescore.imports)
+            queues,  # noqa: F401  (menu, queues, recycle bin)
+        )

@@ -62,6 +62,7 @@ def lead_list(request):
         "can_create": access.can(Cap.LEADS_CREATE),
         "can_assign": access.can(Cap.LEADS_ASSIGN),
         "can_configure": access.can(Cap.LEADS_ASSIGN) or access.can(Cap.PROCESS_CONFIGURE),
+        "can_export": access.can(Cap.CUSTOMERS_EXPORT),
     }
     template = "leads/_partials/lead_table.html" if is_htmx(request) else "leads/list.html"
     return render(request, template, context)

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from salescore.accounts.services import user_unlock
 from salescore.core.errors import ApplicationError
+from salescore.core.export import export_format, export_response
 from salescore.core.pagination import paginate
 from salescore.core.permissions import Cap, access_for, require
 from salescore.core.web import form_error, is_htmx
@@ -185,17 +183,11 @@ def people(request):
     return render(request, template, context)
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 @login_required
 def people_export(request):
-    """The filtered list as CSV, streamed row by row; the same scope as the page."""
+    """The filtered list as CSV or XLSX (?format=xlsx), streamed; the same scope as the page."""
     require(request.user, Cap.PEOPLE_EXPORT)
     _form, queryset = _people_queryset(request)
-    writer = csv.writer(_Echo())
     header = [
         _("Employee number"),
         pgettext("person", "Name"),
@@ -211,33 +203,25 @@ def people_export(request):
         _("Email"),
         _("Regions"),
     ]
-
-    def rows():
-        yield "\ufeff"  # BOM: Excel opens UTF-8 Chinese text correctly
-        yield writer.writerow(header)
-        for person in queryset.iterator(chunk_size=2000):
-            yield writer.writerow(
-                [
-                    person.employee_no,
-                    person.name,
-                    person.name_en,
-                    person.user.username,
-                    person.get_position_display(),
-                    person.org_unit.display_name,
-                    person.manager.display_name if person.manager else "",
-                    person.hire_date.isoformat(),
-                    person.get_status_display(),
-                    person.left_date.isoformat() if person.left_date else "",
-                    person.phone,
-                    person.email,
-                    " / ".join(r.display_name for r in person.regions.all()),
-                ]
-            )
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="people-{stamp}.csv"'
-    return response
+    rows = (
+        [
+            person.employee_no,
+            person.name,
+            person.name_en,
+            person.user.username,
+            person.get_position_display(),
+            person.org_unit.display_name,
+            person.manager.display_name if person.manager else "",
+            person.hire_date,
+            person.get_status_display(),
+            person.left_date,
+            person.phone,
+            person.email,
+            " / ".join(r.display_name for r in person.regions.all()),
+        ]
+        for person in queryset.iterator(chunk_size=2000)
+    )
+    return export_response(header=header, rows=rows, name="people", file_format=export_format(request))
 
 
 @login_required

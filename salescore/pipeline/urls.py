@@ -1,11 +1,12 @@
 from django.urls import path
 
-from salescore.pipeline import views
+from salescore.pipeline import views, views_export
 
 app_name = "pipeline"
 urlpatterns = [
     path("pipeline/", views.board, name="board"),
     path("pipeline/opportunities/", views.opportunity_list, name="opportunities"),
+    path("pipeline/opportunities/export/", views_export.opportunity_export, name="opportunity_export"),
     path("pipeline/opportunities/new/", views.opportunity_create, name="opportunity_create"),
     path("pipeline/opportunities/<int:pk>/", views.opportunity_detail, name="opportunity_detail"),
     path("pipeline/opportunities/<int:pk>/edit/", views.opportunity_edit, name="opportunity_edit"),
@@ -22,6 +23,7 @@ urlpatterns = [
     path("pipeline/customer-choices/", views.customer_choices, name="customer_choices"),
     path("pipeline/customers/<int:pk>/", views.customer_section, name="customer_section"),
     path("activities/", views.activities, name="activities"),
+    path("activities/export/", views_export.activity_export, name="activity_export"),
     path("activities/new/", views.activity_create, name="activity_create"),
     path("activities/<int:pk>/done/", views.activity_done, name="activity_done"),
     path("activities/<int:pk>/delete/", views.activity_delete, name="activity_delete"),

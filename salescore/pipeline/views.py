@@ -110,8 +110,8 @@ def opportunity_move(request, pk: int):
 # -- opportunities -----------------------------------------------------------------------------
 
 
-@login_required
-def opportunity_list(request):
+def _opportunity_rows(request):
+    """The list's filter, shared by the page and its export."""
     form = OpportunityFilterForm(request.GET or None, user=request.user)
     data = form.cleaned_data if form.is_valid() else {}
     rows = selectors.opportunity_list(
@@ -124,6 +124,12 @@ def opportunity_list(request):
         closing_before=data.get("closing_before"),
         order=data.get("order") or "-updated",
     )
+    return form, data, rows
+
+
+@login_required
+def opportunity_list(request):
+    form, data, rows = _opportunity_rows(request)
     page = paginate(rows, page=request.GET.get("page", 1), page_size=request.GET.get("page_size", 25))
     context = {
         "form": form,
@@ -131,6 +137,7 @@ def opportunity_list(request):
         "query": _query(request),
         "customer": data.get("customer"),
         "can_work": access_for(request.user).can(Cap.PIPELINE_WORK),
+        "can_export": access_for(request.user).can(Cap.CUSTOMERS_EXPORT),
     }
     template = (
         "pipeline/_partials/opportunity_table.html" if is_htmx(request) else "pipeline/opportunity_list.html"
@@ -400,19 +407,25 @@ def customer_section(request, pk: int):
 # -- activities --------------------------------------------------------------------------------
 
 
-@login_required
-def activities(request):
+def _activity_rows(request):
+    """The list's filter, shared by the page and its export."""
     form = ActivityFilterForm(request.GET or None, user=request.user)
     data = form.cleaned_data if form.is_valid() else {}
-    followups = bool(data.get("followups"))
     rows = selectors.activity_list(
         user=request.user,
         owner=data.get("owner"),
         channel=data.get("channel") or None,
         customer=data.get("customer"),
         q=data.get("q") or None,
-        followups_only=followups,
+        followups_only=bool(data.get("followups")),
     )
+    return form, data, rows
+
+
+@login_required
+def activities(request):
+    form, data, rows = _activity_rows(request)
+    followups = bool(data.get("followups"))
     page = paginate(rows, page=request.GET.get("page", 1), page_size=request.GET.get("page_size", 25))
     context = {
         "form": form,
@@ -422,6 +435,7 @@ def activities(request):
         "customer": data.get("customer"),
         "person_id": access_for(request.user).person_id,
         "next": request.get_full_path(),
+        "can_export": access_for(request.user).can(Cap.CUSTOMERS_EXPORT),
     }
     template = "pipeline/_partials/activity_table.html" if is_htmx(request) else "pipeline/activities.html"
     return render(request, template, context)
