@@ -185,3 +185,14 @@ def test_xlsx_upload_imports(cast):
     job = run(cast.rep_a, check(cast.rep_a, job))
     customer = Customer.objects.get()
     assert (customer.name, customer.phone, customer.tier) == ("Alpha Ltd", "13912345678", "A")
+
+
+def test_the_documented_sample_has_exactly_its_one_bad_row(cast):
+    from pathlib import Path
+
+    from django.conf import settings
+
+    content = (Path(settings.BASE_DIR) / "docs" / "samples" / "customers.csv").read_bytes()
+    job = check(cast.rep_a, upload(cast.rep_a, "customers", None, content=content))
+    assert (job.created_count, job.error_count) == (2, 1)
+    assert [(r, f) for r, f, _ in issues(job)] == [(4, "region")]
