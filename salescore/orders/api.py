@@ -1007,3 +1007,42 @@ def receivables(request, group_by: Literal["customer", "owner", "team"] = "custo
         "rows": selectors.receivables(user, group_by=group_by),
         "totals": selectors.receivables_totals(user),
     }
+
+
+# -- sales credit (R2.1: a shared deal counts toward each person's target by their share) -------
+
+
+class CreditIn(Schema):
+    person_id: int = Field(..., ge=1, le=MAX_ID)
+    share: Decimal = Field(..., gt=0, le=100, max_digits=5, decimal_places=2)
+
+
+class CreditsIn(Schema):
+    shares: list[CreditIn] = Field(..., max_length=20, description="empty: the owner gets the whole order")
+
+
+class CreditOut(Schema):
+    person_id: int
+    person_name: str = Field(..., alias="person.name")
+    share: Decimal
+
+
+@orders_router.put(
+    "/orders/{order_id}/credits",
+    response={200: list[CreditOut], **ERRORS},
+    summary="Split the order's sales credit (shares add up to 100)",
+)
+def set_credits(request, order_id: int, payload: CreditsIn):
+    order = _order(request, order_id)
+    people = {p.pk: p for p in Person.objects.filter(pk__in=[row.person_id for row in payload.shares])}
+    missing = [row.person_id for row in payload.shares if row.person_id not in people]
+    if missing:
+        raise ApplicationError(
+            _("There is no person #%(pk)s.") % {"pk": missing[0]},
+            code="invalid_reference",
+            fields={"shares": _("No person with this id.")},
+        )
+    services.order_credits_set(
+        actor=request.auth, order=order, shares=[(people[row.person_id], row.share) for row in payload.shares]
+    )
+    return list(order.credits.select_related("person"))

@@ -1,6 +1,13 @@
 from django.urls import path
 
-from salescore.orders import views_approvals, views_config, views_orders, views_pdf, views_quotes
+from salescore.orders import (
+    views_approvals,
+    views_config,
+    views_credits,
+    views_orders,
+    views_pdf,
+    views_quotes,
+)
 
 app_name = "orders"
 urlpatterns = [
@@ -44,6 +51,7 @@ urlpatterns = [
         name="shipment_deliver",
     ),
     path("orders/<int:pk>/plan/", views_orders.plan_save, name="plan_save"),
+    path("orders/<int:pk>/credits/", views_credits.order_credits, name="order_credits"),
     path("orders/<int:pk>/payments/", views_orders.payment_create, name="payment_create"),
     path(
         "orders/<int:pk>/payments/<int:payment_pk>/reverse/",

@@ -424,3 +424,39 @@ def rollup(reports) -> list[dict]:
         {"metric": metric, "label": Metric(metric).label, "total": total, "teams": teams[metric]}
         for metric, total in sums.items()
     ]
+
+
+def reports_inbox(user, *, kind: str, day: dt.date | None = None) -> dict:
+    """Sales Management's view of one week's or month's reports: each sales team in scope with
+    its state (submitted, late, missing, draft, not yet due) and the roll-up of the submitted."""
+    from salescore.planning.models import ProgressReport
+    from salescore.planning.services import reports_due
+
+    start, end, rows = reports_due(user, kind=kind, day=day or timezone.localdate())
+    policy = PlanningPolicy.current()
+    days = (
+        policy.weekly_report_due_days
+        if kind == ProgressReport.Kind.WEEKLY
+        else policy.monthly_report_due_days
+    )
+    due = end + dt.timedelta(days=days)
+    today = timezone.localdate()
+    lines = []
+    for team, report in rows:
+        if report is None:
+            state = "missing" if today > due else "not_due"
+        elif report.status == ProgressReport.Status.SUBMITTED:
+            state = "late" if report.late else "submitted"
+        else:
+            state = "late" if today > due else "draft"
+        lines.append({"team": team, "report": report, "state": state})
+    submitted = [r for _team, r in rows if r is not None and r.status == ProgressReport.Status.SUBMITTED]
+    counts = {s: sum(1 for line in lines if line["state"] == s) for s in ("submitted", "late", "missing")}
+    return {
+        "start": start,
+        "end": end,
+        "due": due,
+        "lines": lines,
+        "counts": counts,
+        "rollup": rollup(submitted),
+    }

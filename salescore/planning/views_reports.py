@@ -3,12 +3,9 @@ and Sales Management's inbox of submitted, late and missing reports with a roll-
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -18,7 +15,7 @@ from salescore.core.web import form_error
 from salescore.org.models import OrgUnit
 from salescore.planning import selectors, services
 from salescore.planning.forms import InboxForm, ReportForm
-from salescore.planning.models import Metric, PlanningPolicy, ProgressReport
+from salescore.planning.models import Metric, ProgressReport
 
 
 def figure_rows(report: ProgressReport) -> dict:
@@ -116,41 +113,8 @@ def report_inbox(request):
     form = InboxForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     kind = data.get("kind") or ProgressReport.Kind.WEEKLY
-    day = data.get("day") or timezone.localdate()
-    start, end, rows = services.reports_due(request.user, kind=kind, day=day)
-    policy = PlanningPolicy.current()
-    due_days = (
-        policy.weekly_report_due_days
-        if kind == ProgressReport.Kind.WEEKLY
-        else policy.monthly_report_due_days
-    )
-    due = end + dt.timedelta(days=due_days)
-    today = timezone.localdate()
-    lines = []
-    for team, report in rows:
-        if report is None:
-            state = "missing" if today > due else "not_due"
-        elif report.status == ProgressReport.Status.SUBMITTED:
-            state = "late" if report.late else "submitted"
-        else:
-            state = "late" if today > due else "draft"
-        lines.append({"team": team, "report": report, "state": state})
-    submitted = [r for _t, r in rows if r is not None and r.status == ProgressReport.Status.SUBMITTED]
-    counts = {
-        state: sum(1 for line in lines if line["state"] == state)
-        for state in ("submitted", "late", "missing")
-    }
     return render(
         request,
         "planning/report_inbox.html",
-        {
-            "form": form,
-            "kind": kind,
-            "start": start,
-            "end": end,
-            "due": due,
-            "lines": lines,
-            "counts": counts,
-            "rollup": selectors.rollup(submitted),
-        },
+        {"form": form, "kind": kind, **selectors.reports_inbox(request.user, kind=kind, day=data.get("day"))},
     )

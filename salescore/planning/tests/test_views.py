@@ -220,3 +220,25 @@ def test_report_pages_for_lead_and_inbox(cast, client_as):
     inbox = client_as(cast.head).get(reverse("planning:report_inbox")).text
     assert 'data-state="submitted"' in inbox and cast.team_b.name in inbox
     assert client_as(cast.rep_a).get(reverse("planning:report_inbox")).status_code == 403
+
+
+def test_order_page_splits_the_sales_credit(cast, client_as):
+    from salescore.orders.models import Credit
+    from salescore.orders.tests.factories import submitted_order
+
+    order = submitted_order(cast.rep_a)
+    detail = client_as(cast.rep_a).get(reverse("orders:order_detail", args=[order.pk])).text
+    url = reverse("orders:order_credits", args=[order.pk])
+    assert url in detail
+    client = client_as(cast.rep_a)
+    assert 'data-testid="credits-form"' in client.get(url).text
+    data = {"credit-person": [cast.rep_a.pk, cast.rep_a2.pk, ""], "credit-share": ["60", "30", ""]}
+    refused = client.post(url, data)
+    assert refused.status_code == 400 and "90" in refused.text
+    data["credit-share"] = ["60", "40", ""]
+    assert client.post(url, data).status_code == 200
+    assert set(Credit.objects.values_list("person_id", "share")) == {
+        (cast.rep_a.pk, Decimal("60.00")),
+        (cast.rep_a2.pk, Decimal("40.00")),
+    }
+    assert client_as(cast.rep_b).post(url, data).status_code == 404
