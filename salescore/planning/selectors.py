@@ -72,7 +72,8 @@ def reconcile(targets) -> dict[int, Reconciliation]:
     result = {}
     for target in targets:
         total, count = sums.get(target.pk, (None, 0))
-        total = total or Decimal(0)
+        # SQLite's SUM drops the decimal places (900, not 900.00); messages show it as money.
+        total = Decimal(total or 0).quantize(Decimal("0.01"))
         result[target.pk] = Reconciliation(
             children_total=total,
             difference=total - target.value if count else Decimal(0),
