@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from salescore.demo import company, customers, leads, orders, pipeline, pool
+from salescore.demo import planning as planning_demo
 from salescore.demo import service as service_demo
 
 
@@ -49,6 +50,7 @@ class Command(BaseCommand):
                 )
             )
         service_demo.load_into(self)  # after orders: delivered orders plan their return visits
+        planning_demo.load_into(self)  # last: targets are measured against everything above
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password for all: {company.DEMO_PASSWORD}):")
         for login in company.demo_logins():

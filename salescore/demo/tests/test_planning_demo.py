@@ -1,0 +1,40 @@
+"""The demo's targets and plans load through the planning services: a reconciled cascade down to
+the reps, three metrics, an approved and a submitted plan, last week's reports, a revision that
+keeps the original, split credit and a warning."""
+
+from __future__ import annotations
+
+from salescore.demo import company, customers, orders, pipeline
+from salescore.demo import planning as planning_demo
+from salescore.orders.models import Credit
+from salescore.planning import selectors
+from salescore.planning.models import MarketSize, Plan, ProgressReport, Target, TargetRevision
+
+
+def test_the_demo_targets_and_plans(db):
+    company.load()
+    customers.load(count=80)
+    pipeline.load()
+    orders.load()
+
+    made = planning_demo.load()
+
+    assert planning_demo.is_loaded() and made["targets"] == Target.objects.count() > 20
+    assert set(Target.objects.values_list("metric", flat=True)) == {
+        "sales_amount",
+        "new_customers",
+        "market_share",
+    }
+    assert set(Target.objects.values_list("period_kind", flat=True)) == {"year", "quarter", "month"}
+    assert Target.objects.filter(person__isnull=False).exists()
+    assert not Target.objects.filter(status="draft").exists()
+    checks = selectors.reconcile(Target.objects.all())
+    bad = [(Target.objects.get(pk=pk), c) for pk, c in checks.items() if not c.ok]
+    assert not bad, [(str(t), t.value, c.children_total) for t, c in bad]
+    assert MarketSize.objects.count() == 1
+    assert set(Plan.objects.values_list("status", flat=True)) == {"active", "submitted"}
+    assert ProgressReport.objects.filter(status="submitted").count() == 2
+    revisions = TargetRevision.objects.filter(status="approved")
+    assert revisions.count() == 2 and all(r.target.revised for r in revisions)
+    assert Credit.objects.values("order").distinct().count() == 2
+    assert made["warnings"] == Target.objects.filter(warning_since__isnull=False).count()
