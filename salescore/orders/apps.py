@@ -9,5 +9,6 @@ class OrdersConfig(AppConfig):
     def ready(self) -> None:
         from salescore.orders import (
             gates,  # noqa: F401  (registers the pipeline entry criterion)
+            merge,  # noqa: F401  (quotes and orders follow a customer merge)
             queues,  # noqa: F401  (menu, queues, recycle bin)
         )

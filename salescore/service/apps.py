@@ -8,4 +8,7 @@ class ServiceConfig(AppConfig):
     verbose_name = _("After-sales service")
 
     def ready(self) -> None:
-        from salescore.service import queues  # noqa: F401  (menu, queues, recycle bin)
+        from salescore.service import (
+            merge,  # noqa: F401  (tickets, visits and ratings follow a customer merge)
+            queues,  # noqa: F401  (menu, queues, recycle bin)
+        )
