@@ -233,12 +233,17 @@ def trend_chart(target: Target, trend, item, *, bucket: str) -> dict:
     points = _buckets(target.period_start, target.period_end, bucket)
     by_bucket = dict(trend)
     today = timezone.localdate()
+    # selectors.trend measures amounts and activities; a share is our sales over the market size
+    scale = (
+        Decimal(100) / item.market_size if target.metric == Metric.MARKET_SHARE and item.market_size else 1
+    )
+    measured = target.metric not in (Metric.NEW_CUSTOMERS, Metric.SALES_QUANTITY)
     for index, (key, end) in enumerate(points):
-        running += by_bucket.get(key, 0)
+        running += by_bucket.get(key, 0) * scale
         labels.append(key.isoformat() if bucket == "week" else key.strftime("%Y-%m"))
         share = ((end - target.period_start).days + 1) / days
         pace.append(float(round(target.value * Decimal(str(share)), 2)))
-        actual.append(float(running) if key <= today else None)
+        actual.append(float(round(running, 2)) if key <= today and measured else None)
         projection.append(None)
         if index == len(points) - 1:
             projection[-1] = float(item.projection)

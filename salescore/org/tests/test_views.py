@@ -276,8 +276,13 @@ def test_home_shows_queues_by_capability(cast, client_as):
         return {q["key"] for q in client_as(member).get("/").context["queues"]}
 
     leads = {"leads_overdue", "leads_new"}  # their own leads; assigners also see the unassigned
+    orders = {"quote_approvals", "late_deliveries"}  # approvals for managers and sellers, their orders
+    planning = {"target_revisions", "plans_to_approve", "report_due"}  # Sales Management leaders
     assert (
         queues(cast.head)
-        == {"people_without_region", "departures_due", "followups_due", "leads_unassigned"} | leads
+        == {"people_without_region", "departures_due", "followups_due", "leads_unassigned"}
+        | leads
+        | orders
+        | planning
     )
-    assert queues(cast.rep_a) == {"departures_due", "followups_due"} | leads
+    assert queues(cast.rep_a) == {"departures_due", "followups_due"} | leads | orders
