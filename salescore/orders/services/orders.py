@@ -244,10 +244,16 @@ def order_problems(order: Order, *, today: dt.date | None = None) -> dict[str, s
 
 def pricing_problems(order: Order, *, actor) -> dict[str, str]:
     """Lines whose discount nobody on this order may grant (R3.9): the higher authority of the
-    submitter and the owner applies, or a line priced at or above its approved quote line."""
+    submitter and the customer's salesperson applies, or a line priced at or above its approved
+    quote line."""
     lines = list(order.lines.select_related("product"))
     need = requirement(lines, tier=order.customer.tier)
-    authority = max(rank(access_for(actor).position), rank(order.owner.position))
+    # The customer's own salesperson grants the price (the desk enters orders for them); the
+    # order's owner does not count, or the desk could name a director as owner to pass any price.
+    customer_owner = order.customer.owner
+    authority = max(
+        rank(access_for(actor).position), rank(customer_owner.position) if customer_owner is not None else -1
+    )
     approved: dict[int, Decimal] = {}
     if order.quote_id and order.quote.status in (
         Quote.Status.APPROVED,

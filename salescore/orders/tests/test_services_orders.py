@@ -469,3 +469,21 @@ def test_shipped_in_time_is_not_at_risk_but_undelivered_is_late(cast):
         assert services.deliveries_flag() == 0  # shipped: no longer at risk
     with time_machine.travel(start + dt.timedelta(days=3), tick=False):
         assert services.deliveries_flag() == 1  # shipped but not delivered by the 6th
+
+
+def test_the_desk_cannot_borrow_a_directors_authority_by_naming_the_owner(cast):
+    # Given rep_a's customer and an order the desk enters at 20% off, owned on paper by the director
+    customer = make_customer(cast.rep_a, address="上海市浦东新区张江路1号")
+    order = make_order(
+        cast.clerk,
+        customer=customer,
+        owner=cast.director.person,
+        lines=[{"product": make_product().pk, "quantity": 1, "discount": "20"}],
+    )
+
+    # When the desk submits it, the price is checked against the rep's authority (5%), not the director's
+    with pytest.raises(ApplicationError) as refused:
+        services.order_submit(actor=cast.clerk.user, order=order)
+
+    assert refused.value.code == "discount_authority"
+    assert "lines.1.unit_price" in refused.value.fields
