@@ -409,7 +409,7 @@ class Shipment(AuditedModel):
     """One dispatch of some or all of an order's lines (partial shipments)."""
 
     order = models.ForeignKey(
-        Order, verbose_name=_("order"), on_delete=models.PROTECT, related_name="shipments"
+        Order, verbose_name=_("sales order"), on_delete=models.PROTECT, related_name="shipments"
     )
     shipped_on = models.DateField(_("shipped on"))
     carrier = models.CharField(_("carrier"), max_length=60, blank=True)
@@ -486,7 +486,7 @@ class Payment(AuditedModel):
         ONLINE = "online", _("Online payment")
 
     order = models.ForeignKey(
-        Order, verbose_name=_("order"), on_delete=models.PROTECT, related_name="payments"
+        Order, verbose_name=_("sales order"), on_delete=models.PROTECT, related_name="payments"
     )
     received_on = models.DateField(_("received on"))
     amount = AmountField(_("amount"))

@@ -19,8 +19,13 @@ def period_bounds(kind: str, start: dt.date) -> tuple[dt.date, dt.date]:
         return start, dt.date(start.year, end_month, calendar.monthrange(start.year, end_month)[1])
     if kind == "month" and start.day == 1:
         return start, dt.date(start.year, start.month, calendar.monthrange(start.year, start.month)[1])
+    messages = {
+        "year": _("A year starts on 1 January."),
+        "quarter": _("A quarter starts on 1 January, 1 April, 1 July or 1 October."),
+        "month": _("A month starts on its first day."),
+    }
     raise ApplicationError(
-        _("A %(kind)s starts on the first day of a calendar %(kind)s.") % {"kind": kind},
+        messages.get(kind, _("Choose a year, a quarter or a month.")),
         code="invalid_period",
         fields={"period_start": _("Choose the first day of the period.")},
     )

@@ -70,7 +70,7 @@ class TicketFilterForm(forms.Form):
 class TicketForm(forms.Form):
     customer = forms.ModelChoiceField(label=_("Customer"), queryset=None)
     contact = forms.ModelChoiceField(label=_("Contact"), queryset=Contact.objects.none(), required=False)
-    order = forms.ModelChoiceField(label=_("Order"), queryset=None, required=False)
+    order = forms.ModelChoiceField(label=_("Sales order"), queryset=None, required=False)
     product = forms.ModelChoiceField(label=_("Product"), queryset=None, required=False)
     category = forms.ChoiceField(label=_("Category"), choices=Ticket.Category.choices)
     priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices, initial=Priority.NORMAL)

@@ -87,7 +87,7 @@ class Ticket(AuditedModel):
     reporter_phone = models.CharField(_("reporter's phone"), max_length=32, blank=True)
     order = models.ForeignKey(
         "orders.Order",
-        verbose_name=_("order"),
+        verbose_name=_("sales order"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -225,7 +225,7 @@ class ReturnVisit(AuditedModel):
     reason = models.CharField(_("reason"), max_length=16, choices=Reason.choices)
     order = models.ForeignKey(
         "orders.Order",
-        verbose_name=_("order"),
+        verbose_name=_("sales order"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
