@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from salescore.core.models import AuditedModel
@@ -58,11 +59,14 @@ class DiscountRule(AuditedModel):
         verbose_name_plural = _("discount authority")
         ordering = ["position", "category_id", "customer_tier"]
         constraints = [
+            # An empty category means "any": Coalesce makes it one value, so the rule is unique
+            # on SQLite too (which has no NULLS NOT DISTINCT).
             models.UniqueConstraint(
-                fields=["position", "category", "customer_tier"],
+                "position",
+                Coalesce("category", 0),
+                "customer_tier",
                 condition=Q(deleted_at__isnull=True),
                 name="discountrule_unique_cell",
-                nulls_distinct=False,
             ),
             models.CheckConstraint(
                 condition=Q(max_discount__gte=0, max_discount__lte=100), name="discountrule_range"

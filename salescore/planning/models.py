@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -124,20 +125,19 @@ class Target(AuditedModel):
                 condition=Q(period_end__gte=models.F("period_start")), name="target_period"
             ),
             models.CheckConstraint(condition=Q(value__gte=0), name="target_value_not_negative"),
+            # Empty owner, category or region count as one value (Coalesce), so the cell is
+            # unique on SQLite too, which has no NULLS NOT DISTINCT.
             models.UniqueConstraint(
-                fields=[
-                    "metric",
-                    "period_start",
-                    "period_end",
-                    "org_unit",
-                    "person",
-                    "category",
-                    "industry",
-                    "region",
-                ],
+                "metric",
+                "period_start",
+                "period_end",
+                Coalesce("org_unit", 0),
+                Coalesce("person", 0),
+                Coalesce("category", 0),
+                "industry",
+                Coalesce("region", 0),
                 condition=Q(deleted_at__isnull=True),
                 name="target_unique_cell",
-                nulls_distinct=False,
             ),
         ]
         indexes = [
@@ -247,10 +247,12 @@ class MarketSize(AuditedModel):
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="marketsize_positive"),
             models.UniqueConstraint(
-                fields=["industry", "region", "period_start", "period_end"],
+                "industry",
+                Coalesce("region", 0),
+                "period_start",
+                "period_end",
                 condition=Q(deleted_at__isnull=True),
                 name="marketsize_unique_segment",
-                nulls_distinct=False,
             ),
         ]
 
