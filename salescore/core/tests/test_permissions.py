@@ -26,7 +26,7 @@ from salescore.org.tests.factories import PersonFactory
 
 EVERYONE = {Cap.ORG_VIEW, Cap.PEOPLE_VIEW, Cap.API_TOKENS, Cap.LEADS_CREATE}
 MANAGERS = EVERYONE | {Cap.PEOPLE_EXPORT, Cap.CUSTOMERS_EXPORT}
-SALES = {Cap.CUSTOMERS_CREATE, Cap.PIPELINE_WORK}  # the sales teams bring in customers and deals
+SALES = {Cap.CUSTOMERS_CREATE, Cap.PIPELINE_WORK, Cap.QUOTES_WORK}  # customers, deals and quotes
 SALES_LEADER = MANAGERS | SALES | {Cap.PEOPLE_MANAGE, Cap.TEAM_MANAGE, Cap.TARGETS_MANAGE, Cap.LEADS_ASSIGN}
 
 # Written out by hand, not copied from the tables in permissions.py: this is the specification.
@@ -42,6 +42,9 @@ EXPECTED_CAPABILITIES = {
         Cap.CONTACTS_EXPORT,
         Cap.PROCESS_CONFIGURE,
         Cap.LEADS_ASSIGN,
+        Cap.ORDERS_PROCESS,
+        Cap.ORDERS_FULFIL,
+        Cap.PAYMENTS_RECORD,
     },
     "director": MANAGERS
     | SALES
@@ -62,9 +65,13 @@ EXPECTED_CAPABILITIES = {
     "rep_a2": EVERYONE | SALES,
     "rep_b": EVERYONE | SALES,
     "agent": EVERYONE | {Cap.SERVICE_HANDLE},
-    "clerk": EVERYONE | {Cap.ORDERS_PROCESS},
+    # The order desk keeps every order and its collection (R1.2, R3.6).
+    "clerk": EVERYONE | {Cap.ORDERS_PROCESS, Cap.PAYMENTS_RECORD},
     # Market Expansion builds the relationship network (R1.4): it brings in customers too.
     "analyst": EVERYONE | {Cap.CUSTOMERS_CREATE, Cap.MARKET_RESEARCH},
+    # Outside the Sales Department, handed work by the order process (R3.6).
+    "keeper": EVERYONE | {Cap.ORDERS_FULFIL},
+    "cashier": EVERYONE | {Cap.PAYMENTS_RECORD},
 }
 
 EXPECTED_SCOPE = {
@@ -79,6 +86,8 @@ EXPECTED_SCOPE = {
     "agent": Scope.OWN,
     "clerk": Scope.OWN,
     "analyst": Scope.OWN,
+    "keeper": Scope.OWN,
+    "cashier": Scope.OWN,
 }
 
 EVERYBODY = set(EXPECTED_SCOPE)
@@ -88,7 +97,10 @@ EXPECTED_VISIBLE = {
     "head": {"head", "lead_a", "lead_b", "rep_a", "rep_a2", "rep_b"},
     "lead_a": {"lead_a", "rep_a", "rep_a2"},
     "lead_b": {"lead_b", "rep_b"},
-    **{name: {name} for name in ("rep_a", "rep_a2", "rep_b", "agent", "clerk", "analyst")},
+    **{
+        name: {name}
+        for name in ("rep_a", "rep_a2", "rep_b", "agent", "clerk", "analyst", "keeper", "cashier")
+    },
 }
 
 
@@ -146,7 +158,10 @@ def test_section_duty_gives_its_work_to_everyone_in_it(cast, duty, capability):
     # then the section's duty adds its work, and nothing beyond the duty's list
     caps = access_for(_fresh(person.user)).capabilities
     assert capability in caps
-    extra = {Cap.CUSTOMERS_CREATE} if duty == Duty.MARKET_EXPANSION else set()
+    extra = {
+        Duty.MARKET_EXPANSION: {Cap.CUSTOMERS_CREATE},
+        Duty.SALES_SUPPORT: {Cap.PAYMENTS_RECORD},  # the order desk also follows collection
+    }.get(duty, set())
     assert set(caps) == EVERYONE | {capability} | extra
 
 

@@ -263,9 +263,9 @@ def test_company_patch_with_no_parent_is_not_a_server_error(cast, admin_api):
 
 def test_limit_and_offset(cast, admin_api):
     everyone = admin_api.get("/api/v1/people?limit=100").json()
-    assert everyone["count"] == 11
+    assert everyone["count"] == len(cast.all())
     page = admin_api.get("/api/v1/people", {"limit": 3, "offset": 2}).json()
-    assert page["count"] == 11
+    assert page["count"] == len(cast.all())
     assert [p["id"] for p in page["items"]] == [p["id"] for p in everyone["items"]][2:5]
     past_the_end = admin_api.get("/api/v1/people", {"limit": 3, "offset": 50}).json()
     assert past_the_end["items"] == []

@@ -29,6 +29,8 @@ EVERYBODY = {
     "agent",
     "clerk",
     "analyst",
+    "keeper",
+    "cashier",
 }
 VISIBLE = {
     "admin": EVERYBODY,
@@ -36,7 +38,10 @@ VISIBLE = {
     "head": {"head", "lead_a", "lead_b", "rep_a", "rep_a2", "rep_b"},
     "lead_a": {"lead_a", "rep_a", "rep_a2"},
     "lead_b": {"lead_b", "rep_b"},
-    **{name: {name} for name in ("rep_a", "rep_a2", "rep_b", "agent", "clerk", "analyst")},
+    **{
+        name: {name}
+        for name in ("rep_a", "rep_a2", "rep_b", "agent", "clerk", "analyst", "keeper", "cashier")
+    },
 }
 
 # (viewer, record owner, relation): the relation is only there to read the test ids.
