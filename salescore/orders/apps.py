@@ -11,4 +11,5 @@ class OrdersConfig(AppConfig):
             gates,  # noqa: F401  (registers the pipeline entry criterion)
             merge,  # noqa: F401  (quotes and orders follow a customer merge)
             queues,  # noqa: F401  (menu, queues, recycle bin)
+            timeline,  # noqa: F401  (orders on the customer's and opportunity's timeline)
         )

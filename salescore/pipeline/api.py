@@ -411,9 +411,12 @@ class StageChangeOut(Schema):
 
 class TimelineOut(Schema):
     at: dt.datetime
-    kind: str = Field(..., description="activity or stage")
+    kind: str = Field(..., description="activity, stage, order or ticket")
     activity: ActivityOut | None
     change: StageChangeOut | None
+    title: str = Field("", description="For orders and tickets: what it is")
+    status: str = Field("", description="For orders and tickets: their status, in your language")
+    url: str = Field("", description="For orders and tickets: the page that shows it")
 
 
 class MoneyOut(Schema):

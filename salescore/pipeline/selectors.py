@@ -128,15 +128,31 @@ def board(*, user, owner: Person | None = None, per_stage: int = 30) -> list[Boa
 @dataclass
 class TimelineEntry:
     at: dt.datetime
-    kind: str  # activity | stage
+    kind: str  # activity | stage | a registered source's kind (order, ticket)
     activity: Activity | None = None
     change: StageChange | None = None
+    # Entries from other domains: what happened, a status, where to read more, an icon.
+    title: str = ""
+    status: str = ""
+    url: str = ""
+    icon: str = "record-circle"
+
+
+# Other domains add their records to the timeline (orders, tickets) without this app knowing
+# their models: source(user=, customer=, opportunity=, limit=) -> list[TimelineEntry], scoped.
+TIMELINE_SOURCES: list = []
+
+
+def register_timeline_source(source) -> None:
+    if source not in TIMELINE_SOURCES:
+        TIMELINE_SOURCES.append(source)
 
 
 def timeline(
     *, user, customer: Customer | None = None, opportunity: Opportunity | None = None, limit: int = 50
 ) -> list[TimelineEntry]:
-    """Activities and stage changes, newest first, in one list (orders and tickets join later)."""
+    """Activities, stage changes and the registered sources (orders, tickets), newest first.
+    Each source costs a fixed number of queries, however long the history."""
     activities = scope_queryset(Activity.objects.all(), user).select_related(
         "customer", "owner", "contact", "opportunity"
     )
@@ -153,6 +169,8 @@ def timeline(
     entries += [
         TimelineEntry(at=c.at, kind="stage", change=c) for c in changes.order_by("-at", "-id")[:limit]
     ]
+    for source in TIMELINE_SOURCES:
+        entries += source(user=user, customer=customer, opportunity=opportunity, limit=limit)
     entries.sort(key=lambda entry: entry.at, reverse=True)
     return entries[:limit]
 

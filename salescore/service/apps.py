@@ -11,4 +11,5 @@ class ServiceConfig(AppConfig):
         from salescore.service import (
             merge,  # noqa: F401  (tickets, visits and ratings follow a customer merge)
             queues,  # noqa: F401  (menu, queues, recycle bin)
+            timeline,  # noqa: F401  (tickets on the customer's timeline)
         )
