@@ -12,7 +12,6 @@ import pytest
 import time_machine
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
-from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 
 from salescore.core.errors import ApplicationError, PermissionDeniedError
@@ -281,10 +280,19 @@ def test_reps_see_the_pool_on_its_page_but_not_other_teams_customers(cast, clien
     assert owned.pk not in set(
         selectors.customer_list(user=cast.director.user, pool=True).values_list("pk", flat=True)
     )
-    # without the capability there is no pool
-    assert client_as(cast.agent).get("/customers/pool/").status_code == 403
-    with pytest.raises(Http404):
-        selectors.customer_get_for_user(user=cast.agent.user, pk=in_pool.pk)
+    # without the capability there is no pool: Customer Service serves every customer, so the agent
+    # opens this one (contacts masked), but may not browse the pool, claim from it or change it
+    agent = client_as(cast.agent)
+    assert agent.get("/customers/pool/").status_code == 403
+    assert selectors.customer_get_for_user(user=cast.agent.user, pk=in_pool.pk) == in_pool
+    detail = agent.get(f"/customers/{in_pool.pk}/").content.decode()
+    assert "13900139000" not in detail and 'data-testid="claim"' not in detail
+    assert selectors.contacts_for_customer(user=cast.agent.user, customer=in_pool)[0].masked
+    with pytest.raises(PermissionDeniedError):
+        services.customer_claim(actor=cast.agent.user, customer=in_pool)
+    with pytest.raises(PermissionDeniedError):
+        services.customer_update(actor=cast.agent.user, customer=in_pool, name="改名")
+    assert Customer.objects.get(pk=in_pool.pk).owner is None
 
 
 def test_pool_page_shows_quota_reason_and_claims(cast, client_as):

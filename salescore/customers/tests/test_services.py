@@ -319,7 +319,13 @@ def test_customers_are_scoped_by_owner(cast):
     assert visible_customers(cast.lead_b) == {b.pk}
     assert visible_customers(cast.head) == {a.pk, a2.pk, b.pk}
     assert visible_customers(cast.director) == {a.pk, a2.pk, b.pk}
-    assert visible_customers(cast.agent) == set()
+    # Customer Service and the order desk serve every customer, owning none: contact data stays masked
+    contact = make_contact(cast.rep_a, a, mobile="13912345678")
+    for member in (cast.agent, cast.clerk):
+        assert visible_customers(member) == {a.pk, a2.pk, b.pk}, member.user.username
+        assert visible_contacts(member) == {contact.pk}, member.user.username
+        view = shown(member, a)[contact.pk]
+        assert view.masked and view.mobile_shown != "13912345678", member.user.username
     with pytest.raises(Http404):
         selectors.customer_get_for_user(user=cast.rep_b.user, pk=a.pk)
 

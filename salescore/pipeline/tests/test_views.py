@@ -136,8 +136,15 @@ def test_pages_render_for_the_cast(cast, client_as, book, viewer, language):
 
     ours = book["ours"]
     sees_ours = viewer in {"admin", "director", "head", "lead_a", "rep_a"}
-    for url in (f"/pipeline/opportunities/{ours.pk}/", f"/pipeline/customers/{ours.customer_id}/"):
-        assert client.get(url).status_code == (200 if sees_ours else 404), url
+    # Customer Service and the order desk serve every customer: they see its timeline, not the opportunity
+    sees_customer = sees_ours or viewer in {"agent", "clerk"}
+    url = f"/pipeline/opportunities/{ours.pk}/"
+    assert client.get(url).status_code == (200 if sees_ours else 404), url
+    url = f"/pipeline/customers/{ours.customer_id}/"
+    section = client.get(url)
+    assert section.status_code == (200 if sees_customer else 404), url
+    if sees_customer:
+        assert (ours in section.context["opportunities"]) == sees_ours, url
 
     can_work = viewer in {"admin", "director", "head", "lead_a", "lead_b", "rep_a", "rep_a2", "rep_b"}
     assert client.get("/pipeline/opportunities/new/").status_code == (200 if can_work else 403)
