@@ -280,13 +280,15 @@ def visible_people(user) -> models.QuerySet:
     return people.filter(pk=access.person_id).values("pk")
 
 
-def scope_filter(model: type[models.Model], user, *, include_shared: bool = True) -> Q | None:
+def scope_filter(
+    model: type[models.Model], user, *, include_shared: bool = True, to_change: bool = False
+) -> Q | None:
     """The Q that limits ``model`` to the user's scope, or None when nothing is hidden."""
     via = getattr(model, "scope_via", None)
     if via is not None:
         # A child record (a customer's contact) is visible exactly when its parent is.
         parent = model._meta.get_field(via).related_model
-        parent_condition = scope_filter(parent, user, include_shared=include_shared)
+        parent_condition = scope_filter(parent, user, include_shared=include_shared, to_change=to_change)
         if parent_condition is None:
             return None
         return Q(**{f"{via}__in": parent._base_manager.filter(parent_condition).values("pk")})
@@ -303,6 +305,11 @@ def scope_filter(model: type[models.Model], user, *, include_shared: bool = True
         all_capabilities = (all_capabilities,)
     if any(access.can(capability) for capability in all_capabilities):
         # A desk that serves everyone's records (Sales Support and every order) sees them all.
+        return None
+    read_capabilities = getattr(model, "scope_read_all_capability", None) or ()
+    if not to_change and any(access.can(capability) for capability in read_capabilities):
+        # A desk that needs to look at everyone's records (Customer Service and every customer)
+        # sees them all, but changes only those its chain of command gives it.
         return None
     condition = Q(**{f"{owner_field}__in": visible_people(user)})
     unowned_capability = getattr(model, "scope_unowned_capability", None)
@@ -329,16 +336,20 @@ def scope_filter(model: type[models.Model], user, *, include_shared: bool = True
     return condition
 
 
-def scope_queryset(queryset: models.QuerySet, user, *, include_shared: bool = True) -> models.QuerySet:
+def scope_queryset(
+    queryset: models.QuerySet, user, *, include_shared: bool = True, to_change: bool = False
+) -> models.QuerySet:
     """Every list, search and export of a business record passes through here."""
-    condition = scope_filter(queryset.model, user, include_shared=include_shared)
+    condition = scope_filter(queryset.model, user, include_shared=include_shared, to_change=to_change)
     return queryset if condition is None else queryset.filter(condition)
 
 
-def get_in_scope(queryset: models.QuerySet, user, pk, *, include_shared: bool = True) -> models.Model:
+def get_in_scope(
+    queryset: models.QuerySet, user, pk, *, include_shared: bool = True, to_change: bool = False
+) -> models.Model:
     """One record the user may see, or 404 (never 403: existence must not leak)."""
     try:
-        return scope_queryset(queryset, user, include_shared=include_shared).get(pk=pk)
+        return scope_queryset(queryset, user, include_shared=include_shared, to_change=to_change).get(pk=pk)
     except (queryset.model.DoesNotExist, ValueError, TypeError, OverflowError):
         raise Http404 from None
 
@@ -368,3 +379,16 @@ def unmasked_ids(model: type[models.Model], user, ids) -> set[int]:
         ).values_list("object_id", flat=True)
     )
     return owned | shared
+
+
+def get_to_change(queryset: models.QuerySet, user, pk, *, include_shared: bool = True) -> models.Model:
+    """One record the user may change: 404 when they cannot see it, 403 when they see it only as
+    a desk that looks at everyone's (scope_read_all_capability) without owning or managing it."""
+    try:
+        return get_in_scope(queryset, user, pk, include_shared=include_shared, to_change=True)
+    except Http404:
+        get_in_scope(queryset, user, pk, include_shared=include_shared)  # 404 if not even visible
+        raise PermissionDeniedError(
+            gettext("You may look at this record, but only its owner and their managers change it."),
+            code="permission_denied",
+        ) from None

@@ -150,9 +150,9 @@ def record_share(*, actor, record: models.Model, person) -> bool:
     from django.db import transaction
 
     from salescore.core.models import AuditAction, RecordShare, audit_event
-    from salescore.core.permissions import get_in_scope
+    from salescore.core.permissions import get_to_change
 
-    record = get_in_scope(type(record).objects.all(), actor, record.pk, include_shared=False)
+    record = get_to_change(type(record).objects.all(), actor, record.pk, include_shared=False)
     if getattr(person, "status", "active") != "active" or person.is_deleted:
         raise ApplicationError(
             _("%(name)s has left and cannot be given access.") % {"name": person},
@@ -181,9 +181,9 @@ def record_unshare(*, actor, record: models.Model, person) -> bool:
     from django.db import transaction
 
     from salescore.core.models import AuditAction, RecordShare, audit_event
-    from salescore.core.permissions import get_in_scope
+    from salescore.core.permissions import get_to_change
 
-    record = get_in_scope(type(record).objects.all(), actor, record.pk, include_shared=False)
+    record = get_to_change(type(record).objects.all(), actor, record.pk, include_shared=False)
     with transaction.atomic():
         deleted, _rows = RecordShare.objects.filter(
             content_type=ContentType.objects.get_for_model(record), object_id=record.pk, person=person

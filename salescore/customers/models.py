@@ -126,9 +126,10 @@ class Customer(AuditedModel):
     scope_owner_field = "owner"
     # Customers nobody owns are the public pool (公海): those who sell may browse and claim them.
     scope_unowned_capability = Cap.PIPELINE_WORK
-    # The order desk enters orders and Customer Service serves every customer (R1.2, R3.6, R3.7);
-    # they see contact data masked like any manager (R3.8).
-    scope_all_capability = (Cap.ORDERS_PROCESS, Cap.SERVICE_HANDLE)
+    # The order desk enters orders and Customer Service serves every customer (R1.2, R3.6, R3.7):
+    # they see them all, with contact data masked like any manager (R3.8), but change only what
+    # their own chain of command gives them (services pass to_change=True).
+    scope_read_all_capability = (Cap.ORDERS_PROCESS, Cap.SERVICE_HANDLE)
     audit_ignore = AuditedModel.audit_ignore | {"name_key", "phone_key", "owned_since"}
 
     class Meta:

@@ -12,7 +12,14 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from salescore.core.models import RecordShare
-from salescore.core.permissions import Scope, access_for, get_in_scope, scope_queryset, unmasked_ids
+from salescore.core.permissions import (
+    Scope,
+    access_for,
+    get_in_scope,
+    get_to_change,
+    scope_queryset,
+    unmasked_ids,
+)
 from salescore.customers.identity import mask_value, name_key, normalize_phone
 from salescore.customers.models import Contact, Customer, PoolMove, PoolPolicy, Tag
 from salescore.org.models import Person, Region
@@ -89,8 +96,10 @@ def customer_list(
     )
 
 
-def customer_get_for_user(*, user, pk) -> Customer:
-    return get_in_scope(Customer.objects.select_related("owner", "region").prefetch_related("tags"), user, pk)
+def customer_get_for_user(*, user, pk, to_change: bool = False) -> Customer:
+    """The customer, or 404; with ``to_change``, 403 for desks that may only look at it."""
+    customers = Customer.objects.select_related("owner", "region").prefetch_related("tags")
+    return get_to_change(customers, user, pk) if to_change else get_in_scope(customers, user, pk)
 
 
 def collaborators(customer: Customer) -> QuerySet[Person]:
@@ -148,10 +157,10 @@ def contact_view(*, user, contact: Contact) -> ContactView:
     return ContactView(contact, contact.customer_id not in unmasked)
 
 
-def contact_get_for_user(*, user, pk) -> Contact:
+def contact_get_for_user(*, user, pk, to_change: bool = False) -> Contact:
     # Scope goes through the customer's owner, deleted or not; a deleted customer's contacts go with it.
     contacts = Contact.objects.filter(customer__deleted_at__isnull=True).select_related("customer")
-    return get_in_scope(contacts, user, pk)
+    return get_to_change(contacts, user, pk) if to_change else get_in_scope(contacts, user, pk)
 
 
 def contact_list(*, user, q: str | None = None, customer: Customer | None = None) -> QuerySet[Contact]:
@@ -192,7 +201,15 @@ def customer_can_manage(*, user, customer: Customer) -> bool:
     customer has no owner: only those who see everything manage it."""
     if customer.owner_id is None and access_for(user).scope != Scope.ALL:
         return False
-    return scope_queryset(Customer.objects.filter(pk=customer.pk), user, include_shared=False).exists()
+    return scope_queryset(
+        Customer.objects.filter(pk=customer.pk), user, include_shared=False, to_change=True
+    ).exists()
+
+
+def customer_can_change(*, user, pk: int) -> bool:
+    """May this user edit the customer (its owner's chain of command, or a collaborator)? Desks
+    that see every customer (Customer Service, the order desk) look but do not change."""
+    return scope_queryset(Customer.objects.filter(pk=pk), user, to_change=True).exists()
 
 
 def visible_customer_ids(*, user, ids) -> set[int]:

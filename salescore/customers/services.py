@@ -19,7 +19,14 @@ from salescore.core.errors import ApplicationError, PermissionDeniedError
 from salescore.core.i18n import join_items
 from salescore.core.models import AuditAction, AuditLog, audit_event
 from salescore.core.notifications import notify
-from salescore.core.permissions import Cap, Scope, access_for, get_in_scope, require, scope_queryset
+from salescore.core.permissions import (
+    Cap,
+    Scope,
+    access_for,
+    get_to_change,
+    require,
+    scope_queryset,
+)
 from salescore.core.services import (
     check_version,
     model_update,
@@ -189,7 +196,7 @@ def customer_create(*, actor: User, tags: list[str] | None = None, **fields) -> 
 def customer_update(
     *, actor: User, customer: Customer, version: int | None = None, tags: list[str] | None = None, **fields
 ) -> Customer:
-    customer = get_in_scope(Customer.objects.all(), actor, customer.pk)
+    customer = get_to_change(Customer.objects.all(), actor, customer.pk)
     _check_not_pool(actor, customer)
     check_version(customer, version)
     unknown = set(fields) - CUSTOMER_FIELDS
@@ -216,7 +223,9 @@ def customer_update(
                 fields={"owner": _("This field is required.")},
             )
         # A collaborator may edit the customer but not make it theirs: the owner's managers would lose it.
-        if not scope_queryset(Customer.objects.filter(pk=customer.pk), actor, include_shared=False).exists():
+        if not scope_queryset(
+            Customer.objects.filter(pk=customer.pk), actor, include_shared=False, to_change=True
+        ).exists():
             raise PermissionDeniedError(
                 _("Only the owner and their managers can give this customer to someone else."),
                 code="permission_denied",
@@ -254,7 +263,7 @@ def customer_set_tags(*, actor: User, customer: Customer, names: list[str]) -> N
 
 @transaction.atomic
 def customer_delete(*, actor: User, customer: Customer) -> None:
-    customer = get_in_scope(Customer.objects.all(), actor, customer.pk, include_shared=False)
+    customer = get_to_change(Customer.objects.all(), actor, customer.pk, include_shared=False)
     _check_not_pool(actor, customer)
     customer.soft_delete(actor=actor)
 
@@ -323,7 +332,7 @@ def _check_contact_duplicates(*, mobile_key: str, email: str, exclude_pk=None) -
 
 @transaction.atomic
 def contact_create(*, actor: User, customer: Customer, **fields) -> Contact:
-    customer = get_in_scope(Customer.objects.all(), actor, customer.pk)
+    customer = get_to_change(Customer.objects.all(), actor, customer.pk)
     _check_not_pool(actor, customer)
     data = _contact_data(fields)
     required({"name": data.get("name")})
@@ -345,7 +354,7 @@ def _clear_primary(actor, customer: Customer, keep) -> None:
 
 @transaction.atomic
 def contact_update(*, actor: User, contact: Contact, version: int | None = None, **fields) -> Contact:
-    contact = get_in_scope(Contact.objects.select_related("customer"), actor, contact.pk)
+    contact = get_to_change(Contact.objects.select_related("customer"), actor, contact.pk)
     _check_not_pool(actor, contact.customer)
     check_version(contact, version)
     data = _contact_data(fields)
@@ -368,7 +377,7 @@ def contact_update(*, actor: User, contact: Contact, version: int | None = None,
 
 @transaction.atomic
 def contact_delete(*, actor: User, contact: Contact) -> None:
-    contact = get_in_scope(Contact.objects.select_related("customer"), actor, contact.pk)
+    contact = get_to_change(Contact.objects.select_related("customer"), actor, contact.pk)
     _check_not_pool(actor, contact.customer)
     contact.soft_delete(actor=actor)
 
@@ -578,7 +587,9 @@ def customer_release(*, actor: User, customer: Customer, reason: str) -> Custome
     customer = Customer.objects.select_for_update().filter(pk=customer.pk).first()
     if customer is None or customer.owner_id is None:
         raise ApplicationError(_("This customer is already in the public pool."), code="already_in_pool")
-    if not scope_queryset(Customer.objects.filter(pk=customer.pk), actor, include_shared=False).exists():
+    if not scope_queryset(
+        Customer.objects.filter(pk=customer.pk), actor, include_shared=False, to_change=True
+    ).exists():
         raise PermissionDeniedError(
             _("Only the owner and their managers can put this customer back in the pool."),
             code="permission_denied",

@@ -172,7 +172,7 @@ def similar(request):
     # Names across scope are shown only to people entering or editing a customer, who would meet
     # them as duplicate errors anyway; nobody else gets a way to list other teams' customers.
     entering = access_for(request.user).can(Cap.CUSTOMERS_CREATE) or bool(
-        exclude_pk and selectors.visible_customer_ids(user=request.user, ids=[exclude_pk])
+        exclude_pk and selectors.customer_can_change(user=request.user, pk=exclude_pk)
     )
     matches = (
         selectors.similar_customers(user=request.user, name=name, exclude_pk=exclude_pk) if entering else []
@@ -225,7 +225,7 @@ def customer_create(request):
 
 @login_required
 def customer_edit(request, pk: int):
-    customer = selectors.customer_get_for_user(user=request.user, pk=pk)
+    customer = selectors.customer_get_for_user(user=request.user, pk=pk, to_change=True)
     initial = {
         "kind": customer.kind,
         "name": customer.name,
@@ -286,6 +286,8 @@ def _detail_context(request, customer, *, collaborator_form=None, release_form=N
         "collaborators": team,
         "contacts": selectors.contacts_for_customer(user=request.user, customer=customer),
         "can_manage": can_manage,
+        # Customer Service and the order desk look at every customer but change only their own.
+        "can_change": can_manage or selectors.customer_can_change(user=request.user, pk=customer.pk),
         "collaborator_form": collaborator_form if can_manage else None,
     }
 
@@ -360,7 +362,7 @@ def _masked_values(request, contact: Contact) -> dict[str, str]:
 
 @login_required
 def contact_create(request, pk: int):
-    customer = selectors.customer_get_for_user(user=request.user, pk=pk)
+    customer = selectors.customer_get_for_user(user=request.user, pk=pk, to_change=True)
     form = ContactForm(request.POST or None, initial={"is_primary": not customer.contacts.exists()})
     if request.method == "POST" and form.is_valid():
         try:
@@ -377,7 +379,7 @@ def contact_create(request, pk: int):
 
 @login_required
 def contact_edit(request, pk: int):
-    contact = selectors.contact_get_for_user(user=request.user, pk=pk)
+    contact = selectors.contact_get_for_user(user=request.user, pk=pk, to_change=True)
     masked = _masked_values(request, contact)
     initial = {
         "name": contact.name,
@@ -414,7 +416,7 @@ def contact_edit(request, pk: int):
 @login_required
 @require_POST
 def contact_delete(request, pk: int):
-    contact = selectors.contact_get_for_user(user=request.user, pk=pk)
+    contact = selectors.contact_get_for_user(user=request.user, pk=pk, to_change=True)
     try:
         services.contact_delete(actor=request.user, contact=contact)
     except ApplicationError as exc:

@@ -725,6 +725,7 @@ def test_opportunity_detail_runs_a_fixed_number_of_queries(cast, client_as, book
     client = client_as(cast.rep_a)
     url = f"/pipeline/opportunities/{ours.pk}/"
     log(cast.rep_a, ours.customer, opportunity=ours)
+    client.get(url)  # warm the per-process caches (content types of the timeline's sources)
     small = _queries(client, url)
 
     # 20 more activities, contacts, products, features and scripts
@@ -741,6 +742,7 @@ def test_opportunity_detail_runs_a_fixed_number_of_queries(cast, client_as, book
     with django_assert_num_queries(small):
         response = client.get(url)
     # measured when written: 33 with needs and a proposed product, of which 9 are the entry-criteria
-    # checks of the later stages (selectors.gate_status asks each gate again for every stage)
-    assert small <= 34
+    # checks of the later stages (selectors.gate_status asks each gate again for every stage); the
+    # timeline's orders and tickets add one query each
+    assert small <= 36
     assert len(response.context["timeline"]) >= 21 and len(response.context["proposed"]) == 21
