@@ -542,3 +542,33 @@ def test_a_contact_waits_for_its_customer_to_be_restored(cast):
     with pytest.raises(ApplicationError) as exc:
         services.contact_restore(actor=cast.director.user, record=Contact.all_objects.get(pk=contact.pk))
     assert exc.value.code == "parent_deleted"
+
+
+@pytest.mark.parametrize("desk", ["agent", "clerk"])
+def test_desks_look_at_every_customer_but_change_none_of_theirs(cast, desk):
+    # Given rep_a's customer with a contact, seen by Customer Service or the order desk
+    member = getattr(cast, desk)
+    customer = make_customer(cast.rep_a)
+    contact = make_contact(cast.rep_a, customer, mobile="13912345678")
+    assert selectors.customer_get_for_user(user=member.user, pk=customer.pk) == customer
+
+    # then every change is refused with 403 (they may see it, so no 404), and nothing changes
+    attempts = [
+        lambda: services.customer_update(actor=member.user, customer=customer, notes="改"),
+        lambda: services.customer_delete(actor=member.user, customer=customer),
+        lambda: services.customer_release(actor=member.user, customer=customer, reason="测试"),
+        lambda: services.customer_add_collaborator(
+            actor=member.user, customer=customer, person=member.person
+        ),
+        lambda: services.contact_create(actor=member.user, customer=customer, name="新联系人"),
+        lambda: services.contact_update(actor=member.user, contact=contact, title="经理"),
+        lambda: services.contact_delete(actor=member.user, contact=contact),
+    ]
+    for attempt in attempts:
+        with pytest.raises(PermissionDeniedError):
+            attempt()
+    assert not selectors.customer_can_manage(user=member.user, customer=customer)
+    customer.refresh_from_db()
+    assert customer.owner_id == cast.rep_a.pk and customer.deleted_at is None and customer.notes == ""
+    # and the contact data stays masked for them (R3.8)
+    assert selectors.contacts_for_customer(user=member.user, customer=customer)[0].masked
