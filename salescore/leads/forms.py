@@ -134,8 +134,16 @@ class LeadForm(forms.Form):
         "interest",
     )
 
-    def __init__(self, *args, user, editing: bool = False, **kwargs):
+    def __init__(
+        self, *args, user, editing: bool = False, masked_values: dict[str, str] | None = None, **kwargs
+    ):
+        """``masked_values``: the private fields this user sees masked (R3.8). They are left empty
+        (showing them would bypass the logged reveal) and an empty one keeps its value."""
         super().__init__(*args, **kwargs)
+        self.masked_fields = set(masked_values or {})
+        for name, shown in (masked_values or {}).items():
+            self.fields[name].widget.attrs["placeholder"] = shown
+            self.fields[name].help_text = _("Hidden from you. Leave empty to keep the current value.")
         if editing or not access_for(user).can(Cap.LEADS_ASSIGN):
             del self.fields["owner"]  # assigning an existing lead has its own form
         else:
@@ -144,7 +152,11 @@ class LeadForm(forms.Form):
             del self.fields["version"]
 
     def lead_fields(self) -> dict:
-        return {name: self.cleaned_data[name] for name in self.FIELDS}
+        fields = {name: self.cleaned_data[name] for name in self.FIELDS}
+        for name in self.masked_fields:
+            if not fields[name]:
+                del fields[name]
+        return fields
 
 
 class TouchForm(forms.Form):

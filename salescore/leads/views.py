@@ -13,8 +13,9 @@ from django.views.decorators.http import require_POST
 
 from salescore.core.errors import ApplicationError
 from salescore.core.pagination import paginate
-from salescore.core.permissions import Cap, access_for, require
+from salescore.core.permissions import Cap, access_for, require, unmasked_ids
 from salescore.core.web import form_error, is_htmx
+from salescore.customers.identity import mask_value
 from salescore.leads import selectors, services
 from salescore.leads.forms import (
     AssignForm,
@@ -108,9 +109,15 @@ def lead_create(request):
 @login_required
 def lead_edit(request, pk: int):
     lead = selectors.lead_get_for_user(user=request.user, pk=pk)
-    initial = {name: getattr(lead, name) for name in LeadForm.FIELDS}
+    # A manager who sees the lead masked (R3.8) edits it without seeing its phone, e-mail, WeChat.
+    masked = {}
+    if lead.pk not in unmasked_ids(Lead, request.user, [lead.pk]):
+        masked = {name: mask_value(name, getattr(lead, name)) for name in Lead.private_fields}
+    initial = {name: getattr(lead, name) for name in LeadForm.FIELDS if name not in masked}
     initial["version"] = lead.version
-    form = LeadForm(request.POST or None, user=request.user, editing=True, initial=initial)
+    form = LeadForm(
+        request.POST or None, user=request.user, editing=True, initial=initial, masked_values=masked
+    )
     existing_url = None
     if request.method == "POST" and form.is_valid():
         try:

@@ -113,3 +113,32 @@ def test_lists_do_not_cost_more_with_more_leads(cast, client_as, api_as, lead):
     for _ in range(6):
         make_lead(cast.lead_a, owner=cast.rep_a.person)
     assert (_count(page, "/leads/"), _count(api, "/api/v1/leads")) == before
+
+
+def test_edit_form_hides_the_private_fields_from_a_manager_and_keeps_them(cast, client_as, lead):
+    client = client_as(cast.lead_a)
+
+    page = client.get(f"/leads/{lead.pk}/edit/").content.decode()
+
+    assert "13912345678" not in page and "wang@example.com" not in page and "wang_wx" not in page
+    assert "139****5678" in page  # shown as a placeholder of the empty field
+    form = {
+        "version": lead.version,
+        "name": lead.name,
+        "company": "改过的公司",
+        "channel": lead.channel,
+        "phone": "",
+        "email": "",
+        "wechat": "",
+    }
+    response = client.post(f"/leads/{lead.pk}/edit/", form)
+    assert response.status_code == 302, response.content.decode()[:500]
+    lead.refresh_from_db()
+    assert (lead.company, lead.phone, lead.email, lead.wechat) == (
+        "改过的公司",
+        "13912345678",
+        "wang@example.com",
+        "wang_wx",
+    )
+    # the owner still edits them in full
+    assert "13912345678" in client_as(cast.rep_a).get(f"/leads/{lead.pk}/edit/").content.decode()
