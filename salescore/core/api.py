@@ -7,6 +7,7 @@ import logging
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import Http404
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -204,6 +205,17 @@ def install_error_handlers(api: NinjaAPI) -> None:
         elif exc.status_code == 400 and "parse request body" in message:
             code, message = "invalid_json", _("The request body is not valid JSON.")
         return error_response(api, request, status=exc.status_code, code=code, message=message)
+
+    @api.exception_handler(MultiPartParserError)
+    def unreadable_upload(request, exc):
+        # A multipart body the parser cannot read (no boundary, cut short): the client's fault.
+        return error_response(
+            api,
+            request,
+            status=400,
+            code="invalid_upload",
+            message=_("The upload could not be read: send the file as multipart/form-data."),
+        )
 
     @api.exception_handler(Exception)
     def server_error(request, exc):

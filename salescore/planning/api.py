@@ -533,7 +533,12 @@ def _plan_fields(payload: PlanFields) -> dict:
     data.pop("product_ids", None)
     for name in ("target_id", "owner_id", "version"):
         data.pop(name, None)
-    return {k: ("" if v is None and k not in ("headcount", "budget") else v) for k, v in data.items()}
+    # null clears a field: text to "", channels to none; headcount and budget may be empty.
+    empty = {"channels": []}
+    return {
+        k: (empty.get(k, "") if v is None and k not in ("headcount", "budget") else v)
+        for k, v in data.items()
+    }
 
 
 @plans_router.get("/plans", response={200: list[PlanListOut], **ERRORS})

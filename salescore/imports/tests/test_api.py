@@ -78,3 +78,10 @@ def test_jobs_are_private(cast, api_as):
     assert api_as(cast.director).get(f"/api/v1/imports/{job['id']}").status_code == 200
     assert other.delete(f"/api/v1/imports/{job['id']}").status_code == 404
     assert api_as(cast.rep_a).delete(f"/api/v1/imports/{job['id']}").status_code == 204
+
+
+def test_an_unreadable_upload_is_a_clear_400(cast, api_as):
+    # found by fuzzing: multipart without a boundary was a server error
+    response = api_as(cast.rep_a).post("/api/v1/imports", data=b"name=x", content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_upload"

@@ -169,3 +169,19 @@ def test_openapi_lists_the_planning_endpoints(cast, client_as):
     for path in ("/api/v1/targets", "/api/v1/plans/{plan_id}/feasibility", "/api/v1/reports/due"):
         assert path in schema["paths"]
     assert "/api/v1/orders/{order_id}/credits" in schema["paths"]
+
+
+def test_null_clears_plan_fields_without_breaking_the_answer(cast, api_as):
+    # found by fuzzing the OpenAPI schema: "channels": null stored "" and the answer failed
+    team_a = make_target(cast.director, unit=cast.team_a, value="1000")
+    lead = api_as(cast.lead_a)
+    created = post(lead, "/api/v1/plans", {"target_id": team_a.pk, "title": "计划", "channels": None})
+    assert created.status_code == 201, created.content
+    assert created.json()["channels"] == []
+    patched = lead.patch(
+        f"/api/v1/plans/{created.json()['id']}",
+        {"channels": None, "product_strategy": None},
+        content_type="application/json",
+    )
+    assert patched.status_code == 200, patched.content
+    assert patched.json()["channels"] == [] and patched.json()["product_strategy"] == ""
