@@ -340,9 +340,12 @@ def test_each_step_reaches_the_department_that_acts_next(cast):
     order = make_order(cast.rep_a)
 
     services.order_submit(actor=cast.rep_a.user, order=order)
+    # at once, every department concerned: the desk confirms, the warehouse prepares, finance checks
     assert _inbox(cast.clerk, "order_submitted") == 1
+    assert _inbox(cast.keeper, "order_submitted") == 1
+    assert _inbox(cast.cashier, "order_submitted") == 1
     assert _inbox(cast.rep_a, "order_submitted") == 0  # the owner did it themselves
-    assert _inbox(cast.keeper, "order_submitted") == 0
+    assert _inbox(cast.agent, "order_submitted") == 0
 
     services.order_confirm(actor=cast.clerk.user, order=order)
     assert _inbox(cast.keeper, "order_confirmed") == 1
@@ -361,7 +364,7 @@ def test_a_route_to_a_person_and_to_a_mailbox(cast):
     Route(event=Route.Event.SUBMITTED, position="director", active=False).save(actor=cast.admin.user)
     order = services.order_submit(actor=cast.rep_a.user, order=make_order(cast.rep_a))
     users, mailboxes = services.orders.routing.recipients(Route.Event.SUBMITTED, order)
-    assert {u.username for u in users} == {"rep_a", "clerk", "head"}
+    assert {u.username for u in users} == {"rep_a", "clerk", "keeper", "cashier", "head"}
     assert mailboxes == []
 
 
@@ -416,7 +419,12 @@ def test_announcements_are_emailed_after_commit(cast, smtp_server, django_captur
         callback()
 
     by_address = {to: message for message in smtp_server.messages for to in message["to"]}
-    assert set(by_address) == {"clerk@example.com", "orders@example.com"}
+    assert set(by_address) == {
+        "clerk@example.com",
+        "keeper@example.com",
+        "cashier@example.com",
+        "orders@example.com",
+    }
     assert order.number in by_address["clerk@example.com"]["subject"]
     assert f"/orders/{order.pk}/" in by_address["orders@example.com"]["body"]
     assert Notification.objects.get(recipient=cast.clerk.user, kind="order_submitted").emailed_at
