@@ -20,6 +20,7 @@ from salescore.imports.registry import (
     choice_map,
     parse_bool,
     pick_choice,
+    read_choices_and_lookups,
     register,
     split_list,
 )
@@ -112,30 +113,20 @@ class CustomerImporter(Importer):
     def parse(self, values: dict[str, str], *, actor, context: dict) -> dict:
         data: dict = _text(values, "name", "credit_code", "address", "phone", "email", "website", "notes")
         problems: dict[str, str] = {}
-        for name, choices in (
-            ("kind", Customer.Kind.choices),
-            ("industry", Industry.choices),
-            ("size", Size.choices),
-            ("tier", Tier.choices),
-            ("source", Channel.choices),
-        ):
-            try:
-                value = pick_choice(
-                    values.get(name, "").strip(), context[name], field_name=name, choices=choices
-                )
-            except RowError as exc:
-                problems.update(exc.problems)
-            else:
-                if value:
-                    data[name] = value
-        for name, lookup in (("region", context["regions"]), ("owner", context["people"])):
-            try:
-                found = lookup.find(values.get(name, ""), field_name=name)
-            except RowError as exc:
-                problems.update(exc.problems)
-            else:
-                if found is not None:
-                    data[name] = found
+        read_choices_and_lookups(
+            values,
+            context,
+            choices=(
+                ("kind", Customer.Kind.choices),
+                ("industry", Industry.choices),
+                ("size", Size.choices),
+                ("tier", Tier.choices),
+                ("source", Channel.choices),
+            ),
+            lookups=(("region", "regions"), ("owner", "people")),
+            data=data,
+            problems=problems,
+        )
         if values.get("tags", "").strip():
             data["tags"] = split_list(values["tags"])
         if not data.get("name"):

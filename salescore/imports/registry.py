@@ -153,3 +153,27 @@ def parse_bool(text: str, *, field_name: str) -> bool:
 
 def split_list(text: str) -> list[str]:
     return [part.strip() for part in re.split(r"[,，;；、|]", text or "") if part.strip()]
+
+
+def read_choices_and_lookups(
+    values: dict[str, str], context: dict, *, choices, lookups, data: dict, problems: dict
+) -> None:
+    """Read the choice columns (``(name, choices)``: a value from ``context[name]``'s word map)
+    and the lookup columns (``(name, context_key)``: a region or person found by ``.find``) of
+    one row into ``data``, collecting each column's problem in ``problems``."""
+    for name, options in choices:
+        try:
+            value = pick_choice(values.get(name, "").strip(), context[name], field_name=name, choices=options)
+        except RowError as exc:
+            problems.update(exc.problems)
+        else:
+            if value:
+                data[name] = value
+    for name, key in lookups:
+        try:
+            found = context[key].find(values.get(name, ""), field_name=name)
+        except RowError as exc:
+            problems.update(exc.problems)
+        else:
+            if found is not None:
+                data[name] = found

@@ -14,7 +14,14 @@ from salescore.core.permissions import Cap
 from salescore.customers.identity import normalize_phone
 from salescore.customers.models import Channel, Industry
 from salescore.imports.lookups import People, Regions
-from salescore.imports.registry import Column, Importer, RowError, choice_map, pick_choice, register
+from salescore.imports.registry import (
+    Column,
+    Importer,
+    RowError,
+    choice_map,
+    read_choices_and_lookups,
+    register,
+)
 from salescore.leads import services
 from salescore.leads.models import Lead
 
@@ -90,24 +97,14 @@ class LeadImporter(Importer):
             if values.get(name, "").strip()
         }
         problems: dict[str, str] = {}
-        for name, choices in (("channel", Channel.choices), ("industry", Industry.choices)):
-            try:
-                value = pick_choice(
-                    values.get(name, "").strip(), context[name], field_name=name, choices=choices
-                )
-            except RowError as exc:
-                problems.update(exc.problems)
-            else:
-                if value:
-                    data[name] = value
-        for name, lookup in (("region", context["regions"]), ("owner", context["people"])):
-            try:
-                found = lookup.find(values.get(name, ""), field_name=name)
-            except RowError as exc:
-                problems.update(exc.problems)
-            else:
-                if found is not None:
-                    data[name] = found
+        read_choices_and_lookups(
+            values,
+            context,
+            choices=(("channel", Channel.choices), ("industry", Industry.choices)),
+            lookups=(("region", "regions"), ("owner", "people")),
+            data=data,
+            problems=problems,
+        )
         if not data.get("name"):
             problems["name"] = _("The name is required.")
         if not data.get("channel") and "channel" not in problems:
