@@ -301,10 +301,13 @@ class AuditedModel(models.Model):
                 diff = self._audit_diff(creating=False)
                 if not diff:
                     return
+                # No ordering: a model ordered through a nullable relation (a target by its unit
+                # or person) would join it, and PostgreSQL cannot lock the nullable side of a join.
                 stored = (
                     type(self)
                     .all_objects.select_for_update()
                     .filter(pk=self.pk)
+                    .order_by()
                     .values_list("version", flat=True)
                     .first()
                 )

@@ -271,7 +271,7 @@ def target_split(
         amounts = _split_values(target.value, [Decimal(1)] * len(owners), whole=whole)
     existing = {
         (child.org_unit_id, child.person_id): child
-        for child in Target.objects.select_for_update().filter(parent=target)
+        for child in Target.objects.select_for_update(of=("self",)).filter(parent=target)
     }
     children = []
     for owner, amount in zip(owners, amounts, strict=True):
@@ -398,7 +398,9 @@ def _apply_revision(revision: TargetRevision, *, actor, comment: str) -> TargetR
 def revision_decide(
     *, actor: User, revision: TargetRevision, approve: bool, comment: str = ""
 ) -> TargetRevision:
-    revision = TargetRevision.objects.select_for_update().select_related("target").get(pk=revision.pk)
+    revision = (
+        TargetRevision.objects.select_for_update(of=("self",)).select_related("target").get(pk=revision.pk)
+    )
     target = _get_target(actor, revision.target, lock=True)
     if revision.status != TargetRevision.Status.PENDING:
         raise ApplicationError(_("This revision was already decided."), code="invalid_status")
@@ -832,7 +834,7 @@ def report_start(*, actor: User, kind: str, org_unit: OrgUnit, day: dt.date | No
 def report_update(
     *, actor: User, report: ProgressReport, version: int | None = None, **fields
 ) -> ProgressReport:
-    report = get_in_scope(ProgressReport.objects.select_for_update(), actor, report.pk)
+    report = get_in_scope(ProgressReport.objects.select_for_update(of=("self",)), actor, report.pk)
     check_version(report, version)
     if report.status != ProgressReport.Status.DRAFT:
         raise ApplicationError(_("The report was submitted."), code="not_editable")
@@ -849,7 +851,7 @@ def report_update(
 def report_refresh(*, actor: User, report: ProgressReport) -> ProgressReport:
     """Fill the figures in again from live data (a draft only)."""
     report = get_in_scope(
-        ProgressReport.objects.select_for_update().select_related("org_unit"), actor, report.pk
+        ProgressReport.objects.select_for_update(of=("self",)).select_related("org_unit"), actor, report.pk
     )
     if report.status != ProgressReport.Status.DRAFT:
         raise ApplicationError(_("The report was submitted."), code="not_editable")
@@ -860,7 +862,7 @@ def report_refresh(*, actor: User, report: ProgressReport) -> ProgressReport:
 
 @transaction.atomic
 def report_submit(*, actor: User, report: ProgressReport) -> ProgressReport:
-    report = get_in_scope(ProgressReport.objects.select_for_update(), actor, report.pk)
+    report = get_in_scope(ProgressReport.objects.select_for_update(of=("self",)), actor, report.pk)
     if report.status != ProgressReport.Status.DRAFT:
         raise ApplicationError(_("The report was already submitted."), code="invalid_status")
     required({"commentary": report.commentary.strip()})

@@ -19,7 +19,7 @@ THREADS = 8
 
 @pytest.mark.postgres
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks")
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_eight_orders_submitted_at_once_get_numbers_one_to_eight():
     from salescore.core.testing import build_cast
 
