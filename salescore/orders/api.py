@@ -914,23 +914,6 @@ class ReverseIn(Schema):
     reason: str = Field(..., max_length=250)
 
 
-class ReceivableOut(Schema):
-    id: int | None
-    name: str | None
-    currency: str
-    outstanding: str
-    overdue: str
-    orders: int
-
-    @staticmethod
-    def resolve_outstanding(obj) -> str:
-        return _money(obj["outstanding"])
-
-    @staticmethod
-    def resolve_overdue(obj) -> str:
-        return _money(obj["overdue"])
-
-
 class ReceivableTotalOut(Schema):
     currency: str
     outstanding: str
@@ -943,6 +926,14 @@ class ReceivableTotalOut(Schema):
     @staticmethod
     def resolve_overdue(obj) -> str:
         return _money(obj["overdue"])
+
+
+class ReceivableOut(ReceivableTotalOut):
+    """One customer's, owner's or team's receivables: the totals' figures plus who and how many."""
+
+    id: int | None
+    name: str | None
+    orders: int
 
 
 class ReceivablesOut(Schema):
