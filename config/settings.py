@@ -91,6 +91,11 @@ MIDDLEWARE = [
     "salescore.core.middleware.ApplicationErrorMiddleware",
     "salescore.core.middleware.ApiErrorShapeMiddleware",
 ]
+# make bench: each response carries its SQL query count and time (salescore/core/querycount.py),
+# first in the chain so the other middlewares' queries count too. Off everywhere else.
+SALESCORE_BENCH = env_bool("SALESCORE_BENCH", False)
+if SALESCORE_BENCH:
+    MIDDLEWARE.insert(0, "salescore.core.querycount.QueryCountMiddleware")
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
