@@ -130,6 +130,17 @@ def references(source, ids: list[int] | None, field: str) -> list | None:
     return found
 
 
+def date_range(start, end, *, start_field: str, end_field: str):
+    """A filter's date range as given, or a 400 naming the end field when it comes before the start."""
+    if start is not None and end is not None and start > end:
+        raise ApplicationError(
+            _("%(end)s is before %(start)s.") % {"end": end_field, "start": start_field},
+            code="invalid_range",
+            fields={end_field: _("The end date is before the start date.")},
+        )
+    return start, end
+
+
 def error_response(api: NinjaAPI, request, *, status: int, code: str, message: str, fields=None):
     return api.create_response(
         request, {"code": code, "message": message, "fields": fields or {}}, status=status

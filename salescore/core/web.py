@@ -29,3 +29,12 @@ def form_error(form, exc) -> None:
             placed = True
     if not placed or exc.message:
         form.add_error(None, exc.message)
+
+
+def filter_values(form) -> dict:
+    """A list filter's valid values. A field with a bad value is left out (its error shows beside
+    it) rather than dropping every filter and listing everything."""
+    if not form.is_bound:
+        return {}
+    form.is_valid()
+    return form.cleaned_data

@@ -105,10 +105,15 @@ class _Story:
         )
         self.opportunities = list(opportunities)
         self.used: set[int] = set()
+        self.last: dt.datetime | None = None
 
     def at(self, days_ago: int, hour: int = 10):
+        """The clock for a step; never behind the step before, so numbers follow the calendar."""
         moment = (self.now - dt.timedelta(days=days_ago)).replace(hour=hour, minute=self.rng.randint(0, 59))
-        return time_machine.travel(min(moment, self.now), tick=False)
+        if self.last is not None and moment <= self.last:
+            moment = self.last + dt.timedelta(minutes=1)
+        self.last = moment = min(moment, self.now)
+        return time_machine.travel(moment, tick=False)
 
     def day(self, offset: int) -> dt.date:
         return self.today + dt.timedelta(days=offset)
@@ -259,7 +264,7 @@ def load(*, seed: int = 2026) -> dict[str, int]:
         story = _Story(rng)
         if not story.opportunities:
             return {"quotes": 0, "orders": 0}
-        _play(story, STORIES)
+        _play(story, [*_won_orders(story), *STORIES])
         services.deliveries_flag()
         services.payments_remind()
     return {"quotes": Quote.objects.count(), "orders": Order.objects.count()}
@@ -462,6 +467,50 @@ def _draft_from_quote(s: _Story):
 def _draft_by_the_desk(s: _Story):
     yield (0, 9)
     s.direct(promised_in=30)
+
+
+# -- the won deals' orders: entered the day after the win, then shipped, delivered and paid -----
+
+
+def _won_order(s: _Story, opportunity: Opportunity):
+    """Entered the day after the win; confirmed, shipped, delivered and paid as the days allow."""
+    won = (s.now - timezone.localtime(opportunity.closed_at)).days
+    yield (max(won - 1, 0), 10)
+    lines = [
+        {"product": line.product_id, "quantity": line.quantity, "discount": "0"}
+        for line in opportunity.products.filter(deleted_at__isnull=True, product__active=True)
+    ]
+    if not lines:
+        return
+    order = services.order_create(actor=s.clerk, customer=opportunity.customer, lines=lines)
+    order = s.submit_order(s.complete(order, promised=s.day(-won + 30), terms="net_30"))
+    if won < 3:
+        return
+    yield (won - 2, 11)
+    order = s.confirm(order)
+    if won < 7:
+        return
+    yield (won - 6, 14)
+    shipment = s.ship(order)
+    if won < 10:
+        return
+    yield (won - 9, 15)
+    s.deliver(shipment)
+    if won < 41:
+        return
+    yield (won - 40, 10)
+    order.refresh_from_db()
+    s.pay(order, order.total)
+
+
+def _won_orders(s: _Story) -> list:
+    """One story per won opportunity, so won deals show up as sales."""
+    won = (
+        Opportunity.objects.filter(stage__is_won=True, closed_at__isnull=False, orders__isnull=True)
+        .select_related("customer")
+        .order_by("closed_at", "pk")
+    )
+    return [lambda s, o=opportunity: _won_order(s, o) for opportunity in won]
 
 
 STORIES = [

@@ -1,9 +1,10 @@
 """Demo targets and plans (issue #5): this year's company targets in sales amount, new customers
-and market share, split down to the sections, teams and reps and approved; the current quarter's
-and month's targets; an approved plan and one awaiting approval; last week's reports (one
-submitted on time, one late, one missing); a mid-year revision; shared deals credited 60/40; and
-the nightly warning run so a lagging team has its warning. Everything goes through the services,
-at the moment it would have happened."""
+and market share, split by hand down to the sections, teams and reps and approved, each figure at
+the pace its owner kept so far (two reps of the second team well above it, so that team lags);
+the current quarter's and month's team targets; an approved plan and one awaiting approval; last
+week's reports (one submitted on time, one late, one missing); a mid-year revision; shared deals
+credited 60/40; and the nightly warning run so a lagging team has its warning. Everything goes
+through the services, at the moment it would have happened."""
 
 from __future__ import annotations
 
@@ -71,16 +72,44 @@ class _People:
         }
 
 
-def _cascade(p: _People, *, metric, kind, start, value, people: bool, **segment) -> list[Target]:
-    """company > department > Sales Management > teams (> people): split and approved top down."""
+def _paced(actual: Decimal, elapsed: Decimal, step: Decimal, factor: Decimal = Decimal("0.98")) -> Decimal:
+    """A target that ``actual`` is on pace for after ``elapsed`` of the period, times ``factor``."""
+    return _round(actual / elapsed * factor, step) if actual > 0 else Decimal(0)
+
+
+def _bottom_up(p: _People, metric, window, today, *, step, people: bool, lagging=()) -> dict:
+    """Each owner's figure from their own pace so far (the laggards' set 45% above it), summed up
+    the tree so every level reconciles: {team pk: value, ("person", pk): value}."""
+    totals = metrics.totals(metric, window)
+    elapsed = Decimal(max((today - window.start).days, 1)) / Decimal(window.days)
+    values: dict = {}
+    for team in p.teams:
+        if not people:
+            values[team.pk] = _paced(totals.for_unit(team.path), elapsed, step)
+            continue
+        total = Decimal(0)
+        for person in Person.objects.filter(org_unit=team, status=Person.Status.ACTIVE):
+            factor = Decimal("1.45") if person.pk in lagging else Decimal("0.98")
+            value = _paced(totals.for_person(person.pk), elapsed, step, factor) or step
+            values[("person", person.pk)] = value
+            total += value
+        values[team.pk] = total
+    return values
+
+
+def _cascade(p: _People, *, metric, kind, start, values: dict, **segment) -> list[Target]:
+    """company > department > Sales Management > teams (> people), split by hand with the
+    figures ``values`` gives and approved top down; teams with no figure get no target."""
     actor = p.director.user
     company = OrgUnit.objects.get(kind=OrgUnit.Kind.COMPANY)
+    teams = [team for team in p.teams if values.get(team.pk)]
+    total = sum((values[team.pk] for team in teams), Decimal(0))
     top = services.target_set(
         actor=actor,
         metric=metric,
         period_kind=kind,
         period_start=start,
-        value=value,
+        value=total,
         org_unit=company,
         **segment,
     )
@@ -89,13 +118,27 @@ def _cascade(p: _People, *, metric, kind, start, value, people: bool, **segment)
     level = top
     for unit in (department, p.section):
         [level] = services.target_split(
-            actor=actor, target=level, method="manual", owners=[unit], values={unit.pk: str(level.value)}
+            actor=actor, target=level, method="manual", owners=[unit], values={unit.pk: str(total)}
         )
         made.append(level)
-    made += services.target_split(actor=actor, target=level, method="last_period")
-    if people:
-        for team_target in made[3:]:
-            made += services.target_split(actor=actor, target=team_target, method="equal")
+    team_targets = services.target_split(
+        actor=actor,
+        target=level,
+        method="manual",
+        owners=teams,
+        values={team.pk: str(values[team.pk]) for team in teams},
+    )
+    made += team_targets
+    for team_target in team_targets:
+        owners = services.split_owners(team_target)
+        if owners and all(("person", owner.pk) in values for owner in owners):
+            made += services.target_split(
+                actor=actor,
+                target=team_target,
+                method="manual",
+                owners=owners,
+                values={owner.pk: str(values[("person", owner.pk)]) for owner in owners},
+            )
     for target in made:
         target.refresh_from_db()
         if target.status == Target.Status.DRAFT:
@@ -240,22 +283,30 @@ def load(*, seed: int = 2026) -> dict:
     today = timezone.localdate()
     year_start = dt.date(today.year, 1, 1)
     _credits(p)
+    # The second team lags: two of its reps who have sold were set figures well above their pace.
+    # (People with no sale yet get the smallest figure and lag too: their warnings are real.)
+    year = metrics.Window(year_start, dt.date(today.year, 12, 31))
+    sold = metrics.totals(Metric.SALES_AMOUNT, year).by_person()
+    lagging = [
+        pk
+        for pk in Person.objects.filter(
+            org_unit__in=p.teams[1:2], position=Position.REP, status=Person.Status.ACTIVE
+        )
+        .order_by("employee_no")
+        .values_list("pk", flat=True)
+        if sold.get(pk, 0) > 0
+    ][:2]
+    amounts = _bottom_up(
+        p, Metric.SALES_AMOUNT, year, today, step=Decimal(10000), people=True, lagging=lagging
+    )
+    gained = _bottom_up(p, Metric.NEW_CUSTOMERS, year, today, step=Decimal(1), people=False)
     with _at(_moment(year_start + dt.timedelta(days=1))):
         made: list[Target] = []
-        # The company figures: this year's run rate, rounded (the weaker teams and reps lag behind it)
-        window = metrics.Window(year_start, today)
-        share_of_year = Decimal(window.days) / Decimal(365)
-        sold = metrics.totals(Metric.SALES_AMOUNT, window).for_unit("")
-        amount = _round(sold / share_of_year, Decimal(100000))
-        gained = metrics.totals(Metric.NEW_CUSTOMERS, window).for_unit("")
-        customers = _round(gained / share_of_year, Decimal(10))
-        made += _cascade(
-            p, metric=Metric.SALES_AMOUNT, kind="year", start=year_start, value=amount, people=True
-        )
-        made += _cascade(
-            p, metric=Metric.NEW_CUSTOMERS, kind="year", start=year_start, value=customers, people=True
-        )
+        made += _cascade(p, metric=Metric.SALES_AMOUNT, kind="year", start=year_start, values=amounts)
+        made += _cascade(p, metric=Metric.NEW_CUSTOMERS, kind="year", start=year_start, values=gained)
         # Market share of manufacturing: the market size Market Expansion entered for the year
+        window = metrics.Window(year_start, today)
+        share_of_year = Decimal(window.days) / Decimal(year.days)
         segment = metrics.Segment(industry=SEGMENT)
         ours = metrics.totals(Metric.MARKET_SHARE, window, segment).for_unit("") / share_of_year
         size = _round(ours * 40, Decimal(1000000))
@@ -264,7 +315,7 @@ def load(*, seed: int = 2026) -> dict:
             industry=SEGMENT,
             region=None,
             period_start=year_start,
-            period_end=dt.date(today.year, 12, 31),
+            period_end=year.end,
             amount=size,
             source="行业协会年度报告（估算）",
         )
@@ -279,19 +330,14 @@ def load(*, seed: int = 2026) -> dict:
         )
         services.target_approve(actor=p.director.user, target=share)
         made.append(share)
-    # This quarter's and this month's sales targets, set on their first day
+    # This quarter's and this month's sales targets for the teams, set on their first day
     for kind in ("quarter", "month"):
-        start, _end = containing(kind, today)
-        months = 3 if kind == "quarter" else 1
+        start, end = containing(kind, today)
+        values = _bottom_up(
+            p, Metric.SALES_AMOUNT, metrics.Window(start, end), today, step=Decimal(10000), people=False
+        )
         with _at(_moment(start)):
-            made += _cascade(
-                p,
-                metric=Metric.SALES_AMOUNT,
-                kind=kind,
-                start=start,
-                value=_round(amount * months / 12, Decimal(10000)),
-                people=False,
-            )
+            made += _cascade(p, metric=Metric.SALES_AMOUNT, kind=kind, start=start, values=values)
     # Plans: the first team's approved and running, the second's waiting for the section head
     team_targets = {
         t.org_unit_id: t

@@ -17,13 +17,13 @@ from ninja.pagination import paginate
 from pydantic import StringConstraints
 
 from salescore.catalog.models import Feature, Product
-from salescore.core.api import ErrorOut, Pagination
+from salescore.core.api import ErrorOut, Pagination, date_range
 from salescore.core.api import reference as _ref
 from salescore.core.api import references as _refs
 from salescore.core.errors import ApplicationError
 from salescore.core.permissions import get_in_scope, scope_queryset
 from salescore.customers.models import Channel, Contact, Customer
-from salescore.org.models import Person
+from salescore.org.models import OrgUnit, Person
 from salescore.pipeline import selectors, services
 from salescore.pipeline.gates import GATES
 from salescore.pipeline.models import Activity, NeedsAnalysis, Opportunity, OpportunityProduct, Stage
@@ -380,6 +380,9 @@ class ActivityFilter(Schema):
     customer_id: int | None = None
     q: str | None = Field(None, max_length=100, description="Subject or customer name")
     followups: bool = Field(False, description="Only open next steps, the earliest due first")
+    unit_id: int | None = Field(None, description="Made by people in this org unit or below it")
+    occurred_from: dt.date | None = Field(None, description="On or after this local date")
+    occurred_to: dt.date | None = Field(None, description="On or before this local date")
 
 
 class StageChangeOut(Schema):
@@ -742,6 +745,9 @@ def opportunity_timeline(request, opportunity_id: int, limit: int = Query(50, ge
 )
 @paginate(Pagination)
 def list_activities(request, filters: Query[ActivityFilter]):
+    occurred_from, occurred_to = date_range(
+        filters.occurred_from, filters.occurred_to, start_field="occurred_from", end_field="occurred_to"
+    )
     return selectors.activity_list(
         user=request.auth,
         owner=_ref(Person.all_objects.all(), filters.owner_id, "owner_id"),
@@ -749,6 +755,9 @@ def list_activities(request, filters: Query[ActivityFilter]):
         customer=_ref(_customers(request.auth), filters.customer_id, "customer_id"),
         q=filters.q,
         followups_only=filters.followups,
+        unit=_ref(OrgUnit, filters.unit_id, "unit_id"),
+        occurred_from=occurred_from,
+        occurred_to=occurred_to,
     )
 
 

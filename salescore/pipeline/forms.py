@@ -12,7 +12,7 @@ from salescore.catalog.models import Feature
 from salescore.core.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
 from salescore.core.permissions import access_for, scope_queryset
 from salescore.customers.models import Channel, Contact, Customer
-from salescore.org.models import Person
+from salescore.org.models import OrgUnit, Person
 from salescore.pipeline.models import Activity, Opportunity, Stage
 from salescore.pipeline.selectors import OPPORTUNITY_ORDERINGS
 
@@ -143,13 +143,28 @@ class ActivityFilterForm(forms.Form):
         queryset=Customer.objects.none(), required=False, widget=forms.HiddenInput
     )
     followups = forms.BooleanField(label=_("Open follow-ups only"), required=False)
+    occurred_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    occurred_to = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    # The touches behind a unit's figure (planning): made by people in this unit or below it.
+    unit = forms.ModelChoiceField(queryset=OrgUnit.objects.all(), required=False, widget=forms.HiddenInput)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("occurred_from"), data.get("occurred_to")
+        if start and end and start > end:
+            self.add_error("occurred_to", _("The end date is before the start date."))
+        return data
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["q"].widget.attrs["placeholder"] = _("Subject or customer")
         self.fields["owner"].queryset = people_in_scope(user)
         self.fields["customer"].queryset = scope_queryset(Customer.objects.all(), user)
-        for name in ("channel", "owner", "followups"):
+        for name in ("channel", "owner", "followups", "occurred_from", "occurred_to"):
             self.fields[name].widget.attrs["data-autosubmit"] = ""
 
 

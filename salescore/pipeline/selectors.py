@@ -12,10 +12,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from salescore.catalog.models import Product
+from salescore.core.dates import filter_days
 from salescore.core.i18n import join_clauses, join_items
 from salescore.core.permissions import access_for, get_in_scope, scope_queryset
 from salescore.customers.models import Customer
-from salescore.org.models import Person
+from salescore.org.models import OrgUnit, Person
 from salescore.pipeline.gates import GATES
 from salescore.pipeline.models import (
     Activity,
@@ -183,10 +184,18 @@ def activity_list(
     customer: Customer | None = None,
     q: str | None = None,
     followups_only: bool = False,
+    unit: OrgUnit | None = None,
+    occurred_from: dt.date | None = None,
+    occurred_to: dt.date | None = None,
 ) -> QuerySet[Activity]:
+    """Touches in this user's scope. ``unit``: made by people in that unit or below it;
+    ``occurred_from``/``occurred_to``: local dates, both included."""
     rows = scope_queryset(Activity.objects.all(), user)
     if owner is not None:
         rows = rows.filter(owner=owner)
+    if unit is not None:
+        rows = rows.filter(owner__org_unit__path__startswith=unit.path)
+    rows = filter_days(rows, "occurred_at", occurred_from, occurred_to)
     if channel:
         rows = rows.filter(channel=channel)
     if customer is not None:

@@ -19,7 +19,7 @@ from salescore.catalog.models import Product
 from salescore.core.errors import ApplicationError
 from salescore.core.pagination import paginate
 from salescore.core.permissions import Cap, access_for, require
-from salescore.core.web import form_error, is_htmx, safe_next
+from salescore.core.web import filter_values, form_error, is_htmx, safe_next
 from salescore.customers.selectors import customer_get_for_user
 from salescore.pipeline import selectors, services
 from salescore.pipeline.forms import (
@@ -410,7 +410,7 @@ def customer_section(request, pk: int):
 def _activity_rows(request):
     """The list's filter, shared by the page and its export."""
     form = ActivityFilterForm(request.GET or None, user=request.user)
-    data = form.cleaned_data if form.is_valid() else {}
+    data = filter_values(form)
     rows = selectors.activity_list(
         user=request.user,
         owner=data.get("owner"),
@@ -418,6 +418,9 @@ def _activity_rows(request):
         customer=data.get("customer"),
         q=data.get("q") or None,
         followups_only=bool(data.get("followups")),
+        unit=data.get("unit"),
+        occurred_from=data.get("occurred_from"),
+        occurred_to=data.get("occurred_to"),
     )
     return form, data, rows
 
@@ -433,6 +436,7 @@ def activities(request):
         "query": _query(request),
         "followups": followups,
         "customer": data.get("customer"),
+        "unit": data.get("unit"),
         "person_id": access_for(request.user).person_id,
         "next": request.get_full_path(),
         "can_export": access_for(request.user).can(Cap.CUSTOMERS_EXPORT),

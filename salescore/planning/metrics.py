@@ -22,8 +22,8 @@ from decimal import Decimal
 
 from django.db.models import Count, DecimalField, Exists, ExpressionWrapper, F, OuterRef, Sum, Value
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
+from salescore.core.dates import day_range
 from salescore.planning.models import Metric
 
 ZERO = Decimal("0.00")
@@ -49,10 +49,8 @@ class Window:
     @property
     def bounds(self) -> tuple[dt.datetime, dt.datetime]:
         """Aware datetimes [start, end) of the local dates."""
-        tz = timezone.get_current_timezone()
-        start = dt.datetime.combine(self.start, dt.time.min, tzinfo=tz)
-        end = dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
-        return start, end
+        bounds = day_range(self.start, self.end)
+        return bounds["gte"], bounds["lt"]
 
     @property
     def days(self) -> int:
@@ -82,76 +80,124 @@ class Totals:
         return dict(result)
 
 
-def _credited(metric: str, window: Window, segment: Segment) -> Totals:
-    """Order-based money and quantity metrics, split by credit: one query for the split orders
-    (a row per credited person), one for the orders without a split (their owner in full)."""
-    from salescore.orders.models import Credit, Order, OrderLine, Payment
-
-    if metric == Metric.COLLECTED_AMOUNT:
-        base = Payment.objects.filter(
-            deleted_at__isnull=True, received_on__gte=window.start, received_on__lte=window.end
-        )
-        amount, prefix = "amount", "order__"
-    elif metric == Metric.SALES_QUANTITY:
-        base = OrderLine.objects.filter(
-            order__status__in=COUNTED_ORDER_STATUSES,
-            order__order_date__gte=window.start,
-            order__order_date__lte=window.end,
-        )
-        if segment.category_id:
-            base = base.filter(product__category_id=segment.category_id)
-        amount, prefix = "quantity", "order__"
-    else:
-        base = Order.objects.filter(
-            status__in=COUNTED_ORDER_STATUSES, order_date__gte=window.start, order_date__lte=window.end
-        )
-        amount, prefix = "net_total", ""
-    base = base.filter(**{f"{prefix}deleted_at__isnull": True}).exclude(**{f"{prefix}status": "cancelled"})
-    if segment.industry:
-        base = base.filter(**{f"{prefix}customer__industry": segment.industry})
-    if segment.region_path:
-        base = base.filter(**{f"{prefix}customer__region__path__startswith": segment.region_path})
-    order_ref = OuterRef(f"{prefix}pk") if prefix else OuterRef("pk")
-    is_split = Exists(Credit.objects.filter(order=order_ref))
-    # values() joins the credits once; the share in the sum comes from that same join.
-    split = (
-        base.filter(is_split)
-        .values(pk=F(f"{prefix}credits__person_id"), path=F(f"{prefix}credits__person__org_unit__path"))
-        .annotate(
-            v=Sum(ExpressionWrapper(F(amount) * F(f"{prefix}credits__share") / HUNDRED, output_field=MONEY))
-        )
-    )
-    whole = (
-        base.filter(~is_split)
-        .values(pk=F(f"{prefix}owner_id"), path=F(f"{prefix}owner__org_unit__path"))
-        .annotate(v=Sum(amount))
-    )
-    rows = [(r["pk"], r["path"] or "", Decimal(str(r["v"] or 0))) for r in split.order_by()]
-    rows += [(r["pk"], r["path"] or "", Decimal(str(r["v"] or 0))) for r in whole.order_by()]
-    return Totals(rows=rows)
+CREDITED = (Metric.SALES_AMOUNT, Metric.COLLECTED_AMOUNT, Metric.SALES_QUANTITY, Metric.MARKET_SHARE)
 
 
-def _counted(metric: str, window: Window) -> Totals:
+@dataclass(frozen=True)
+class Source:
+    """The rows a metric sums or counts over a window: ``amount`` is the summed column (None:
+    count rows), ``prefix`` leads from the row to its order (credited metrics), ``date_field``
+    is what places a row in a period and ``credited`` says whether an order's split applies."""
+
+    queryset: object
+    amount: str | None
+    prefix: str
+    date_field: str
+    credited: bool
+
+
+def source(metric: str, window: Window, segment: Segment = Segment()) -> Source:
+    """The one definition of which rows each metric counts (see the module docstring)."""
     from salescore.customers.models import Customer
+    from salescore.orders.models import Order, OrderLine, Payment
     from salescore.pipeline.models import Activity
 
+    if metric == Metric.MARKET_SHARE:
+        metric = Metric.SALES_AMOUNT
+    if metric in CREDITED:
+        if metric == Metric.COLLECTED_AMOUNT:
+            base = Payment.objects.filter(received_on__gte=window.start, received_on__lte=window.end)
+            amount, prefix, date_field = "amount", "order__", "received_on"
+        elif metric == Metric.SALES_QUANTITY:
+            base = OrderLine.objects.filter(
+                order__status__in=COUNTED_ORDER_STATUSES,
+                order__order_date__gte=window.start,
+                order__order_date__lte=window.end,
+            )
+            if segment.category_id:
+                base = base.filter(product__category_id=segment.category_id)
+            amount, prefix, date_field = "quantity", "order__", "order__order_date"
+        else:
+            base = Order.objects.filter(
+                status__in=COUNTED_ORDER_STATUSES, order_date__gte=window.start, order_date__lte=window.end
+            )
+            amount, prefix, date_field = "net_total", "", "order_date"
+        base = base.filter(**{f"{prefix}deleted_at__isnull": True}).exclude(
+            **{f"{prefix}status": "cancelled"}
+        )
+        if segment.industry:
+            base = base.filter(**{f"{prefix}customer__industry": segment.industry})
+        if segment.region_path:
+            base = base.filter(**{f"{prefix}customer__region__path__startswith": segment.region_path})
+        return Source(base, amount, prefix, date_field, credited=True)
     start, end = window.bounds
     if metric == Metric.NEW_CUSTOMERS:
         base = Customer.all_objects.filter(
             created_at__gte=start, created_at__lt=end, owner__isnull=False, merged_into__isnull=True
         ).filter(deleted_at__isnull=True)
-    else:
-        channel = "visit" if metric == Metric.VISITS else "phone"
-        base = Activity.objects.filter(occurred_at__gte=start, occurred_at__lt=end, channel=channel)
-    grouped = base.values(pk=F("owner_id"), path=F("owner__org_unit__path")).annotate(v=Count("id"))
-    return Totals(rows=[(r["pk"], r["path"] or "", Decimal(r["v"])) for r in grouped.order_by()])
+        return Source(base, None, "", "created_at", credited=False)
+    channel = "visit" if metric == Metric.VISITS else "phone"
+    base = Activity.objects.filter(occurred_at__gte=start, occurred_at__lt=end, channel=channel)
+    return Source(base, None, "", "occurred_at", credited=False)
+
+
+def _halves(src: Source):
+    """A credited source's split rows (one per credited person, weighted by the share) and its
+    unsplit rows (the order's owner in full), as (queryset, owner prefix, value expression)."""
+    from salescore.orders.models import Credit
+
+    order_ref = OuterRef(f"{src.prefix}pk") if src.prefix else OuterRef("pk")
+    is_split = Exists(Credit.objects.filter(order=order_ref))
+    shared = ExpressionWrapper(F(src.amount) * F(f"{src.prefix}credits__share") / HUNDRED, output_field=MONEY)
+    return [
+        (src.queryset.filter(is_split), f"{src.prefix}credits__person", Sum(shared)),
+        (src.queryset.filter(~is_split), f"{src.prefix}owner", Sum(src.amount)),
+    ]
+
+
+def _parts(src: Source):
+    if src.credited:
+        return _halves(src)
+    return [(src.queryset, "owner", Count("id"))]
 
 
 def totals(metric: str, window: Window, segment: Segment = Segment()) -> Totals:
-    """The metric's figures over the window, grouped (2 queries at most)."""
-    if metric in (Metric.SALES_AMOUNT, Metric.COLLECTED_AMOUNT, Metric.SALES_QUANTITY, Metric.MARKET_SHARE):
-        return _credited(Metric.SALES_AMOUNT if metric == Metric.MARKET_SHARE else metric, window, segment)
-    return _counted(metric, window)
+    """The metric's figures over the window, grouped by person and unit path (2 queries at most).
+    values() joins the credits once; the share in the sum comes from that same join."""
+    rows = []
+    for queryset, who, value in _parts(source(metric, window, segment)):
+        grouped = queryset.values(pk=F(f"{who}_id"), path=F(f"{who}__org_unit__path")).annotate(v=value)
+        rows += [(r["pk"], r["path"] or "", Decimal(str(r["v"] or 0))) for r in grouped.order_by()]
+    return Totals(rows=rows)
+
+
+def series(
+    metric: str,
+    window: Window,
+    segment: Segment = Segment(),
+    *,
+    person_id: int | None = None,
+    unit_path: str = "",
+    bucket: str = "month",
+) -> list[tuple[dt.date, Decimal]]:
+    """The metric per week (Monday) or month of the window for one person or one unit's subtree,
+    from the same rows as ``totals`` (2 queries at most), buckets in local dates."""
+    from django.db.models.functions import TruncMonth, TruncWeek
+
+    trunc = TruncWeek if bucket == "week" else TruncMonth
+    src = source(metric, window, segment)
+    found: dict[dt.date, Decimal] = defaultdict(lambda: Decimal(0))
+    for queryset, who, value in _parts(src):
+        owned = (
+            queryset.filter(**{f"{who}_id": person_id})
+            if person_id
+            else queryset.filter(**{f"{who}__org_unit__path__startswith": unit_path})
+        )
+        grouped = owned.annotate(bucket=trunc(src.date_field)).values("bucket").annotate(v=value)
+        for row in grouped.order_by():
+            key = row["bucket"].date() if isinstance(row["bucket"], dt.datetime) else row["bucket"]
+            found[key] += Decimal(str(row["v"] or 0))
+    return sorted(found.items())
 
 
 def market_size(window: Window, segment: Segment) -> Decimal | None:

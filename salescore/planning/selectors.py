@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Q, Sum
-from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
 
 from salescore.core.permissions import scope_queryset
@@ -167,85 +166,15 @@ def progress(targets, *, today: dt.date | None = None) -> list[Progress]:
 
 def trend(target: Target, *, bucket: str = "month") -> list[tuple[dt.date, Decimal]]:
     """The target's actual per week or month of its period (SQL, truncated in Asia/Shanghai)."""
-    from salescore.orders.models import Order, Payment
-    from salescore.pipeline.models import Activity
-
-    trunc = TruncWeek if bucket == "week" else TruncMonth
-    window = Window(target.period_start, target.period_end)
-    if target.metric in (Metric.SALES_AMOUNT, Metric.MARKET_SHARE):
-        rows = _credited_series(Order.objects.all(), "order_date", "net_total", "", window, trunc, target)
-    elif target.metric == Metric.COLLECTED_AMOUNT:
-        rows = _credited_series(
-            Payment.objects.all(), "received_on", "amount", "order__", window, trunc, target
-        )
-    elif target.metric in (Metric.VISITS, Metric.CALLS):
-        start, end = window.bounds
-        channel = "visit" if target.metric == Metric.VISITS else "phone"
-        qs = Activity.objects.filter(occurred_at__gte=start, occurred_at__lt=end, channel=channel)
-        qs = (
-            qs.filter(owner_id=target.person_id)
-            if target.person_id
-            else qs.filter(owner__org_unit__path__startswith=target.org_unit.path)
-        )
-        rows = [
-            (r["bucket"].date() if isinstance(r["bucket"], dt.datetime) else r["bucket"], Decimal(r["n"]))
-            for r in qs.annotate(bucket=trunc("occurred_at"))
-            .values("bucket")
-            .annotate(n=Count("id"))
-            .order_by("bucket")
-        ]
-    else:
-        rows = []
-    return rows
-
-
-def _credited_series(queryset, date_field, amount, prefix, window, trunc, target):
-    """Per-bucket credited amounts for one target's owner: the split and unsplit halves."""
-    from django.db.models import Exists, ExpressionWrapper, F, OuterRef, Value
-
-    from salescore.orders.models import Credit
-
-    queryset = queryset.filter(
-        **{
-            f"{date_field}__gte": window.start,
-            f"{date_field}__lte": window.end,
-            f"{prefix}deleted_at__isnull": True,
-        }
-    ).exclude(**{f"{prefix}status__in": ["draft", "cancelled"]})
-    queryset = queryset.filter(deleted_at__isnull=True)
-    is_split = Exists(Credit.objects.filter(order=OuterRef(f"{prefix}pk" if prefix else "pk")))
-    if target.person_id:
-        split_who = {f"{prefix}credits__person_id": target.person_id}
-        whole_who = {f"{prefix}owner_id": target.person_id}
-    else:
-        split_who = {f"{prefix}credits__person__org_unit__path__startswith": target.org_unit.path}
-        whole_who = {f"{prefix}owner__org_unit__path__startswith": target.org_unit.path}
-    money = metrics.MONEY
-    split = (
-        queryset.filter(is_split)
-        .filter(**split_who)
-        .annotate(bucket=trunc(date_field))
-        .values("bucket")
-        .annotate(
-            v=Sum(
-                ExpressionWrapper(
-                    F(amount) * F(f"{prefix}credits__share") / Value(HUNDRED), output_field=money
-                )
-            )
-        )
+    rows = metrics.series(
+        target.metric,
+        Window(target.period_start, target.period_end),
+        segment_of(target),
+        person_id=target.person_id,
+        unit_path="" if target.person_id else target.org_unit.path,
+        bucket=bucket,
     )
-    whole = (
-        queryset.filter(~is_split)
-        .filter(**whole_who)
-        .annotate(bucket=trunc(date_field))
-        .values("bucket")
-        .annotate(v=Sum(amount))
-    )
-    series: dict[dt.date, Decimal] = {}
-    for row in [*split.order_by(), *whole.order_by()]:
-        bucket = row["bucket"].date() if isinstance(row["bucket"], dt.datetime) else row["bucket"]
-        series[bucket] = series.get(bucket, Decimal(0)) + Decimal(str(row["v"] or 0))
-    return sorted((bucket, value.quantize(Decimal("0.01"))) for bucket, value in series.items())
+    return [(key, value.quantize(Decimal("0.01"))) for key, value in rows]
 
 
 @dataclass(frozen=True)

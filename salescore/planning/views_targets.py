@@ -51,11 +51,15 @@ def records_url(target: Target) -> str:
         else:
             query["credited_unit"] = target.org_unit_id
         return reverse("orders:orders") + "?" + urlencode(query)
-    owner = {"owner": target.person_id} if target.person_id else {}
+    who = {"owner": target.person_id} if target.person_id else {"unit": target.org_unit_id}
+    start, end = target.period_start.isoformat(), target.period_end.isoformat()
     if target.metric == Metric.NEW_CUSTOMERS:
-        return reverse("customers:list") + ("?" + urlencode(owner) if owner else "")
+        # Owned customers only, as the metric counts (pool=0: not in the public pool).
+        query = {**who, "created_from": start, "created_to": end, "pool": "0"}
+        return reverse("customers:list") + "?" + urlencode(query)
     channel = "visit" if target.metric == Metric.VISITS else "phone"
-    return reverse("pipeline:activities") + "?" + urlencode({**owner, "channel": channel})
+    query = {**who, "channel": channel, "occurred_from": start, "occurred_to": end}
+    return reverse("pipeline:activities") + "?" + urlencode(query)
 
 
 def target_rows(targets, *, today: dt.date | None = None) -> list[dict]:
@@ -233,17 +237,16 @@ def trend_chart(target: Target, trend, item, *, bucket: str) -> dict:
     points = _buckets(target.period_start, target.period_end, bucket)
     by_bucket = dict(trend)
     today = timezone.localdate()
-    # selectors.trend measures amounts and activities; a share is our sales over the market size
+    # selectors.trend gives a share's sales; the share is those over the market size
     scale = (
         Decimal(100) / item.market_size if target.metric == Metric.MARKET_SHARE and item.market_size else 1
     )
-    measured = target.metric not in (Metric.NEW_CUSTOMERS, Metric.SALES_QUANTITY)
     for index, (key, end) in enumerate(points):
         running += by_bucket.get(key, 0) * scale
         labels.append(key.isoformat() if bucket == "week" else key.strftime("%Y-%m"))
         share = ((end - target.period_start).days + 1) / days
         pace.append(float(round(target.value * Decimal(str(share)), 2)))
-        actual.append(float(round(running, 2)) if key <= today and measured else None)
+        actual.append(float(round(running, 2)) if key <= today else None)
         projection.append(None)
         if index == len(points) - 1:
             projection[-1] = float(item.projection)

@@ -38,3 +38,14 @@ def test_the_demo_targets_and_plans(db):
     assert revisions.count() == 2 and all(r.target.revised for r in revisions)
     assert Credit.objects.values("order").distinct().count() == 2
     assert made["warnings"] == Target.objects.filter(warning_since__isnull=False).count()
+    # No false alarms: the warnings are the second team (set above its pace) and its two laggards,
+    # and people with nothing sold yet; everyone else is on the pace they kept.
+    second_team = planning_demo._People().teams[1]
+    warned = Target.objects.filter(warning_since__isnull=False)
+    assert warned.filter(org_unit=second_team, metric="sales_amount", period_kind="year").exists()
+    for item in selectors.progress(warned):
+        target = item.target
+        in_second_team = target.org_unit_id == second_team.pk or (
+            target.person_id and target.person.org_unit_id == second_team.pk
+        )
+        assert in_second_team or item.actual == 0, (str(target), item.actual, item.attainment)

@@ -226,3 +226,47 @@ def test_elapsed_is_zero_before_and_full_after_the_period():
 
 def test_now_is_aware():
     assert timezone.is_aware(timezone.now())
+
+
+@pytest.mark.django_db
+def test_trend_counts_new_customers_per_shanghai_month(cast):
+    # 00:10 on 1 April in Shanghai is still 31 March in UTC: the customer is April's.
+    for local in (
+        dt.datetime(2026, 3, 2, 9, 0, tzinfo=SHANGHAI),
+        dt.datetime(2026, 3, 31, 23, 30, tzinfo=SHANGHAI),
+        dt.datetime(2026, 4, 1, 0, 10, tzinfo=SHANGHAI),
+    ):
+        with time_machine.travel(local, tick=False):
+            make_customer(cast.rep_a)
+    half = Window(dt.date(2026, 1, 1), dt.date(2026, 6, 30))
+    target = _target(Metric.NEW_CUSTOMERS, unit=cast.team_a, window=half, kind="year")
+
+    assert selectors.trend(target) == [
+        (dt.date(2026, 3, 1), Decimal("2.00")),
+        (dt.date(2026, 4, 1), Decimal("1.00")),
+    ]
+
+
+@pytest.mark.django_db
+def test_trend_of_quantity_follows_the_split_credit_per_week(cast):
+    shared = _order(cast.rep_a, day=dt.date(2026, 3, 4), quantity=10)  # a Wednesday
+    orders.order_credits_set(
+        actor=cast.rep_a.user, order=shared, shares=[(cast.rep_a.person, "60"), (cast.rep_a2.person, "40")]
+    )
+    _order(cast.rep_a, day=dt.date(2026, 3, 9), quantity=3)  # the next Monday
+    _order(cast.rep_a2, day=dt.date(2026, 3, 10), quantity=2)
+    mine = _target(Metric.SALES_QUANTITY, person=cast.rep_a)
+    team = _target(Metric.SALES_QUANTITY, unit=cast.team_a)
+
+    assert selectors.trend(mine, bucket="week") == [
+        (dt.date(2026, 3, 2), Decimal("6.00")),
+        (dt.date(2026, 3, 9), Decimal("3.00")),
+    ]
+    # The team counts the shared order once: 10, then 3 + 2.
+    assert selectors.trend(team, bucket="week") == [
+        (dt.date(2026, 3, 2), Decimal("10.00")),
+        (dt.date(2026, 3, 9), Decimal("5.00")),
+    ]
+    # The trend adds up to the same actual as the progress figure.
+    [progress] = selectors.progress([team], today=dt.date(2026, 4, 1))
+    assert sum(value for _key, value in selectors.trend(team)) == progress.actual
