@@ -9,7 +9,7 @@ PORT ?= 8000
 WORKERS ?= 3
 
 .PHONY: help setup run serve test test-unit test-browser test-postgres lint format messages \
-        worker beat check-deploy browser-deps clean gettext pdf-deps
+        worker beat check-deploy browser-deps clean gettext pdf-deps bench
 
 help:
 	@echo "make run           set up, migrate, load the demo company, serve http://$(HOST):$(PORT)"
@@ -18,6 +18,7 @@ help:
 	@echo "make test-browser  the Playwright tests in Chromium (make browser-deps installs it)"
 	@echo "make messages      refresh the zh-hans and en catalogues after changing strings"
 	@echo "make worker        a Celery worker (needs REDIS_URL)"
+	@echo "make bench         benchmarks on PostgreSQL and SQLite (SIZE=S|M|L, DB=pg|sqlite|both, BASE=run.json)"
 
 # pip prints a warning per package for find-links folders some machines configure; hide only those.
 PIP_QUIET := 2>&1 | { grep -v "^WARNING: Location 'file:" || true; }
@@ -86,6 +87,16 @@ test-browser: setup browser-deps
 PG_URL ?= postgres://postgres@127.0.0.1:5432/salescore_ci
 test-postgres: setup
 	DATABASE_URL=$${DATABASE_URL:-$(PG_URL)} $(PY) -m pytest --create-db $(PYTEST_ARGS)
+
+# Benchmarks (docs/performance.md), never part of make test: generate a company of SIZE (S, M, L)
+# unless the database holds one, serve it with gunicorn and measure pages, API, floors, import and
+# export. BASE=var/bench/<earlier>.json compares; IMPORT_ROWS=100000 imports the issue's full file;
+# BENCH_ARGS passes more options to bench/run.py (e.g. --repeat 30 --duration 3).
+SIZE ?= M
+DB ?= both
+bench: setup
+	$(PY) bench/orchestrate.py --size $(SIZE) --db $(DB) $(if $(BASE),--base $(BASE)) \
+	  $(if $(IMPORT_ROWS),--import-rows $(IMPORT_ROWS)) $(BENCH_ARGS)
 
 browser-deps:
 	@command -v /usr/bin/chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)

@@ -1,0 +1,1 @@
+"""The benchmark suite: make bench (docs/performance.md). Never part of make test."""
