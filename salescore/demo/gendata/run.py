@@ -1,0 +1,220 @@
+"""One generation run: schema, reset, the parts in order, indexes, sequences, statistics, report."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.utils import timezone
+
+from salescore.accounts.models import User
+from salescore.catalog.models import Category, Feature, Product
+from salescore.core.models import RecordShare
+from salescore.customers.models import Contact, Customer, PoolMove, Tag
+from salescore.demo.company import DEMO_PASSWORD
+from salescore.demo.gendata import catalog, customers, database, orders, org, planning, service
+from salescore.demo.gendata.clock import Clock
+from salescore.demo.gendata.context import Context, Plan
+from salescore.demo.gendata.writer import Writer
+from salescore.leads.models import Lead, LeadTouch
+from salescore.orders.models import (
+    Allocation,
+    Credit,
+    Instalment,
+    Order,
+    OrderLine,
+    Payment,
+    Shipment,
+    ShipmentLine,
+)
+from salescore.org.models import OrgUnit, Person
+from salescore.pipeline.models import (
+    Activity,
+    NeedsAnalysis,
+    Opportunity,
+    OpportunityProduct,
+    Stage,
+    StageChange,
+)
+from salescore.planning.models import Target
+from salescore.service.models import Ticket, TicketEntry
+
+# Every table the generator writes, in the order the report lists them.
+WRITTEN = [
+    User,
+    Person,
+    Person.regions.through,
+    OrgUnit,
+    Category,
+    Feature,
+    Product,
+    Product.features.through,
+    Tag,
+    Customer,
+    Customer.tags.through,
+    Contact,
+    RecordShare,
+    PoolMove,
+    Lead,
+    LeadTouch,
+    Opportunity,
+    Opportunity.contacts.through,
+    StageChange,
+    NeedsAnalysis,
+    OpportunityProduct,
+    Activity,
+    Order,
+    OrderLine,
+    Instalment,
+    Payment,
+    Allocation,
+    Shipment,
+    ShipmentLine,
+    Credit,
+    Ticket,
+    TicketEntry,
+    Target,
+]
+STAGE_CODES = ("contact", "needs_analysis", "recommendation", "presentation", "order", "won", "lost")
+
+
+class GenerationRefused(Exception):
+    pass
+
+
+@dataclass
+class Result:
+    plan: Plan
+    seed: int
+    database: str
+    vendor: str
+    tables: list[tuple[str, int, float]] = field(default_factory=list)  # name, rows, write seconds
+    phases: list[tuple[str, float]] = field(default_factory=list)
+    seconds: float = 0.0
+    logins: list[tuple[str, str, str]] = field(default_factory=list)
+    made: dict = field(default_factory=dict)
+    manifest_path: str = ""
+
+    @property
+    def rows(self) -> int:
+        return sum(rows for _name, rows, _seconds in self.tables)
+
+    def manifest(self) -> dict:
+        return {
+            "size": self.plan.size,
+            "customers": self.plan.customers,
+            "seed": self.seed,
+            "database": self.database,
+            "vendor": self.vendor,
+            "generated_at": timezone.now().isoformat(timespec="seconds"),
+            "seconds": round(self.seconds, 1),
+            "rows": self.rows,
+            "counts": {name: rows for name, rows, _seconds in self.tables},
+            "phases": {name: round(seconds, 2) for name, seconds in self.phases},
+            "logins": [username for username, _name, _role in self.logins],
+            "password": DEMO_PASSWORD,
+        }
+
+
+def database_name(connection) -> str:
+    """The name that identifies the database in the manifest's file name."""
+    name = str(connection.settings_dict["NAME"])
+    if connection.vendor == "sqlite":
+        name = Path(name).stem if "memory" not in name else "memory"
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", name) or "default"
+
+
+def manifest_path(connection) -> Path:
+    return Path(settings.VAR_DIR) / f"gen-data-{database_name(connection)}.json"
+
+
+def run(
+    plan: Plan,
+    *,
+    seed: int = 2026,
+    batch: int = 50_000,
+    reset: bool = False,
+    say=None,
+    using=DEFAULT_DB_ALIAS,
+) -> Result:
+    say = say or (lambda message: None)
+    connection = connections[using]
+    started = time.perf_counter()
+    result = Result(plan=plan, seed=seed, database=database_name(connection), vendor=connection.vendor)
+
+    def phase(name, function, *args):
+        begun = time.perf_counter()
+        say(f"{name} ...")
+        value = function(*args)
+        result.phases.append((name, time.perf_counter() - begun))
+        return value
+
+    if database.migrate_if_needed(connection):
+        say("Schema created or updated (migrate).")
+    if database.has_business_data() and not reset:
+        raise GenerationRefused(
+            "The database already has customers or people. Run with --reset to replace them "
+            "(this deletes all business data), or point DATABASE_URL at an empty database."
+        )
+    with database.tuned(connection) as unchecked, transaction.atomic(using=using):
+        if reset:
+            phase("reset", database.reset, connection)
+        stages = {
+            s.code: (s.pk, str(s.probability))
+            for s in Stage.objects.filter(active=True, deleted_at__isnull=True, code__in=STAGE_CODES)
+        }
+        missing = set(STAGE_CODES) - set(stages)
+        if missing:
+            raise GenerationRefused(f"The sales process lacks the stages {sorted(missing)}.")
+        writer = Writer(connection, batch=batch)
+        ctx = Context(
+            plan=plan,
+            rng=random.Random(seed),
+            clock=Clock(),
+            writer=writer,
+            ids=database.next_ids(connection, WRITTEN),
+            seed=seed,
+            stages=stages,
+            password=make_password(DEMO_PASSWORD),
+        )
+        tables = [model._meta.db_table for model in WRITTEN]
+        indexes = database.Indexes(connection, tables)
+        phase("drop indexes", indexes.drop)
+
+        def part(module, *args):
+            made = module.build(ctx, *args)
+            writer.flush()
+            return made
+
+        result.made["org"] = phase("organisation", part, org)
+        result.made["catalog"] = phase("catalogue", part, catalog)
+        progress = say if plan.customers >= 100_000 else None
+        result.made["customers"] = phase("customers, pipeline, activities, leads", part, customers, progress)
+        result.made["orders"] = phase("orders, payments, shipments", part, orders, progress)
+        result.made["tickets"] = phase("tickets", part, service)
+        result.made["targets"] = phase("targets", part, planning)
+        phase("rebuild indexes and keys", indexes.rebuild)
+        if unchecked:
+            phase("check foreign keys", database.check_foreign_keys, connection, tables)
+        database.reset_sequences(connection, WRITTEN)
+        result.logins = ctx.org.logins
+    phase("analyze", database.analyze, connection, tables)
+    result.tables = [
+        (t.name, t.rows, t.seconds)
+        for t in sorted(writer.tables.values(), key=lambda t: tables.index(t.name))
+    ]
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def write_manifest(result: Result, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(result.manifest(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    result.manifest_path = str(path)
