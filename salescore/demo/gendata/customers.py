@@ -2,7 +2,7 @@
 contacts, tags, collaborators and the public pool, generated one customer at a time together
 with its sales history (pipeline) and, for customers that came in as leads, the converted lead.
 
-A customer's weight (Pareto, alpha 1.2) makes a few big accounts and many small ones: it sets
+A customer's weight (Pareto, alpha 1.35) makes a few big accounts and many small ones: it sets
 the tier (about 5% A, 20% B), the company size, how much history it has and, later, how often it
 orders. name_key and phone_key are computed with customers.identity, as the services do.
 Owned customers were followed up within their tier's pool window (so the nightly sweep does not
@@ -60,7 +60,7 @@ SIZES = {
     "B": [("medium", 50), ("large", 40), ("enterprise", 10)],
     "C": [("micro", 20), ("small", 50), ("medium", 30)],
 }
-ALPHA = 1.2
+ALPHA = 1.35  # top 20% of customers buy about two thirds, the top 1% about a third
 
 
 def _created(rng: random.Random, now: int, tier: str) -> int:
@@ -153,7 +153,7 @@ def build(ctx: Context, stdout=None) -> dict[str, int]:
     draw_source = dice.weighted(SOURCES)
     draw_title = dice.weighted([(t, t[2]) for t in names.CONTACT_TITLES])
     sizes = {tier: dice.weighted(options) for tier, options in SIZES.items()}
-    cap = max(20.0, 0.06 * plan.customers)  # no single customer takes more than about 1% of orders
+    cap = max(20.0, 0.01 * plan.customers * ALPHA / (ALPHA - 1))  # no customer takes over ~1% of orders
     tier_a = 0.05 ** (-1 / ALPHA)
     tier_b = 0.25 ** (-1 / ALPHA)
     # Normalise the age factor so the plan's totals hold whatever the age mix.

@@ -64,6 +64,7 @@ class Leads:
             LeadTouch, ["id", "lead_id", "channel", "at", "by_id", "summary", "reached"]
         )
         self.hours = LeadPolicy.current().first_contact_hours
+        self.regions = dict(Region.all_objects.filter(deleted_at__isnull=True).values_list("code", "id"))
         self.count = 0
 
     def _campaign(self, channel: str, ts: int) -> str:
@@ -139,7 +140,7 @@ class Leads:
         ctx, rng, clock = self.ctx, self.ctx.rng, self.ctx.clock
         now = clock.now
         org = ctx.org
-        regions = dict(Region.all_objects.filter(deleted_at__isnull=True).values_list("code", "id"))
+        regions = self.regions
         industries = list(names.INDUSTRY_WEIGHTS.items())
         for serial in range(max(ctx.plan.leads - self.count, 0)):
             status = choose(rng, OPEN)

@@ -510,6 +510,7 @@ def build(ctx: Context, stdout=None) -> dict[str, int]:
             done += 1
             if stdout is not None and done % 200_000 == 0:
                 stdout(f"  orders: {done:,} / {ctx.plan.orders:,}")
+    ctx.writer.drain()  # the connection is the writer thread's until then
     for year, last in orders.numbers.items():
         Sequence.objects.update_or_create(key=f"SO-{year}", defaults={"last_value": last})
     return dict(orders.made)

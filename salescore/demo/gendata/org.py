@@ -371,6 +371,7 @@ def build(ctx: Context) -> dict[str, int]:
     # Heads of the new units go into their rows; the seeded units get theirs by UPDATE.
     for row in b.unit_rows:
         b.units.add(row[:8] + (heads.get(row[0]),) + row[9:])
+    ctx.writer.drain()  # the connection is the writer thread's until then
     for unit_id, person_id in heads.items():
         if unit_id in units:
             OrgUnit.all_objects.filter(pk=unit_id).update(head_id=person_id)

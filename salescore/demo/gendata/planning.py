@@ -34,7 +34,7 @@ def build(ctx: Context) -> dict[str, int]:
         ],
     )  # fmt: skip
     director = org.director.user_id
-    year_start, _year_end = containing("year", clock.today_date)
+    year_start, year_end = containing("year", clock.today_date)
     set_at = clock.ts(min(clock.at(clock.day_of(year_start) + 5, 10 * 3600), clock.now - 60))
     periods = [("year", *containing("year", clock.today_date), 1.0)]
     for kind in ("quarter", "month"):
@@ -42,11 +42,19 @@ def build(ctx: Context) -> dict[str, int]:
         share = sum(MONTH_WEIGHT[m - 1] for m in range(start.month, end.month + 1)) / sum(MONTH_WEIGHT)
         periods.append((kind, start, end, share))
     count = 0
+    elapsed = (clock.today_date - year_start).days + 1
+    elapsed_share = elapsed / ((year_end - year_start).days + 1)
     for metric in METRICS:
-        last_year = ctx.tally.of(metric, clock.year - 1)
+        # What each rep is heading for this year (or, early in the year, last year's figure and
+        # some growth), times 0.92-1.2: some reps are ahead of pace, most a little behind.
+        if elapsed_share >= 0.15:
+            this_year = ctx.tally.of(metric, clock.year)
+            basis = {r: v / elapsed_share for r, v in this_year.items()}
+        else:
+            basis = {r: v * 1.15 for r, v in ctx.tally.of(metric, clock.year - 1).items()}
         reps = org.reps
-        average = sum(last_year.get(r.id, 0) for r in reps) / max(len(reps), 1)
-        growth = {r.id: rng.uniform(1.08, 1.25) for r in reps}
+        average = sum(basis.get(r.id, 0) for r in reps) / max(len(reps), 1)
+        stretch = {r.id: rng.uniform(0.92, 1.2) for r in reps}
         for kind, start, end, share in periods:
             if kind != "year" and metric != "sales_amount":
                 continue
@@ -59,7 +67,7 @@ def build(ctx: Context) -> dict[str, int]:
                 for team in (t for t in org.teams if t.section_id == section_id):
                     team_target, team_sum = ctx.take(Target), 0
                     for rep in team.reps:
-                        amount = _value(metric, last_year.get(rep.id, average) * growth[rep.id] * share)
+                        amount = _value(metric, basis.get(rep.id, average) * stretch[rep.id] * share)
                         rows.append((ctx.take(Target), None, rep.id, team_target, amount, ""))
                         team_sum += amount
                     rows.append((team_target, team.unit_id, None, section_target, team_sum, "last_period"))

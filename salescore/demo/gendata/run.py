@@ -173,7 +173,9 @@ def run(
         missing = set(STAGE_CODES) - set(stages)
         if missing:
             raise GenerationRefused(f"The sales process lacks the stages {sorted(missing)}.")
-        writer = Writer(connection, batch=batch)
+        # PostgreSQL ingests a batch in its own process while Python makes the next; SQLite works
+        # in this process, where a writer thread would only contend for the GIL.
+        writer = Writer(connection, batch=batch, threaded=connection.vendor == "postgresql")
         ctx = Context(
             plan=plan,
             rng=random.Random(seed),
@@ -193,13 +195,20 @@ def run(
             writer.flush()
             return made
 
-        result.made["org"] = phase("organisation", part, org)
-        result.made["catalog"] = phase("catalogue", part, catalog)
-        progress = say if plan.customers >= 100_000 else None
-        result.made["customers"] = phase("customers, pipeline, activities, leads", part, customers, progress)
-        result.made["orders"] = phase("orders, payments, shipments", part, orders, progress)
-        result.made["tickets"] = phase("tickets", part, service)
-        result.made["targets"] = phase("targets", part, planning)
+        try:
+            result.made["org"] = phase("organisation", part, org)
+            result.made["catalog"] = phase("catalogue", part, catalog)
+            progress = say if plan.customers >= 100_000 else None
+            result.made["customers"] = phase(
+                "customers, pipeline, activities, leads", part, customers, progress
+            )
+            result.made["orders"] = phase("orders, payments, shipments", part, orders, progress)
+            result.made["tickets"] = phase("tickets", part, service)
+            result.made["targets"] = phase("targets", part, planning)
+        except BaseException:
+            writer.close(abandon=True)  # before the rollback uses the connection
+            raise
+        writer.close()
         phase("rebuild indexes and keys", indexes.rebuild)
         if unchecked:
             phase("check foreign keys", database.check_foreign_keys, connection, tables)

@@ -190,6 +190,7 @@ def build(ctx: Context) -> dict[str, int]:
                 )
             )
         made[status] += 1
+    ctx.writer.drain()  # the connection is the writer thread's until then
     for year, last in numbers.items():
         Sequence.objects.update_or_create(key=f"TK-{year}", defaults={"last_value": last})
     return dict(made)
