@@ -208,7 +208,7 @@ def build(ctx: Context) -> dict[str, int]:
                 if active:
                     # Cheap things sell more often than production lines.
                     weight = (list_fen / 100) ** -1.3 * rng.uniform(0.5, 1.5)
-                    items.append(Item(pk, category_id, list_fen, floor_fen, unit, product_code, weight))
+                    items.append(Item(pk, category_id, list_fen, floor_fen, unit, family, weight))
     catalog = ctx.catalog
     catalog.products = items
     catalog.by_price = sorted(items, key=lambda p: p.list_fen)

@@ -101,7 +101,7 @@ class Product:
     list_fen: int
     floor_fen: int
     unit: str
-    name: str
+    name: str  # the product family (立式加工中心), as people name a project after it
     weight: float  # how often it sells
 
 

@@ -16,6 +16,7 @@ from salescore.core.tree import segment
 from salescore.demo.gendata import names
 from salescore.demo.gendata.common import AUDIT
 from salescore.demo.gendata.context import Context, Staff, Team
+from salescore.org import seed
 from salescore.org.models import OrgUnit, Person, Region
 
 COMPANY = ("星海智能装备有限公司", "Xinghai Intelligent Equipment Co., Ltd.")
@@ -226,6 +227,17 @@ def build(ctx: Context) -> dict[str, int]:
     org.company_id, org.department_id = company.pk, department.pk
     dept = (department.pk, department.path, department.depth)
     heads: dict[int, int] = {}  # unit id -> head person id (units written before their heads)
+    for order, (name, name_en, duty, _text, _text_en) in enumerate(seed.SECTIONS, start=1):
+        if duty not in sections:  # someone deleted a section of the policy: put it back
+            pk, path, depth = b.unit(
+                name=name,
+                name_en=name_en,
+                kind=OrgUnit.Kind.SECTION,
+                parent=dept,
+                duty=duty,
+                sort_order=order,
+            )
+            sections[duty] = OrgUnit(pk=pk, path=path, depth=depth, duty=duty)
 
     org.director = b.person(
         "bench_director",

@@ -325,7 +325,7 @@ class Pipeline:
         else:
             close_day = max(clock.today + dice.randint(-25, 120), clock.local_day(start) + 14)
         if proposed and rnd() < 0.5:
-            name = f"{short}{proposed[0][0].name.split('-')[1]}采购项目"
+            name = f"{short}{proposed[0][0].name}采购项目"
         else:
             name = f"{short}{dice.choice(PROJECTS)}"
         competitors = "、".join(dice.rng.sample(COMPETITORS, dice.randint(1, 2))) if rnd() < 0.4 else ""
@@ -393,7 +393,7 @@ class Pipeline:
                         oid,
                         product.id,
                         quantity,
-                        f"匹配客户需求：{product.name}",
+                        f"{product.name}匹配客户的需求和预算",
                         f"{60 + 38 * rnd():.1f}",
                         at,
                         actor,

@@ -156,8 +156,7 @@ def run(
         result.phases.append((name, time.perf_counter() - begun))
         return value
 
-    if database.migrate_if_needed(connection):
-        say("Schema created or updated (migrate).")
+    phase("migrate (when needed)", database.migrate_if_needed, connection)
     if database.has_business_data() and not reset:
         raise GenerationRefused(
             "The database already has customers or people. Run with --reset to replace them "
@@ -214,7 +213,7 @@ def run(
             phase("check foreign keys", database.check_foreign_keys, connection, tables)
         database.reset_sequences(connection, WRITTEN)
         result.logins = ctx.org.logins
-    phase("analyze", database.analyze, connection, tables)
+    phase("vacuum and analyze", database.analyze, connection, tables)
     result.tables = [
         (t.name, t.rows, t.seconds)
         for t in sorted(writer.tables.values(), key=lambda t: tables.index(t.name))

@@ -17,13 +17,13 @@ class Command(BaseCommand):
         "with lines, payments and shipments, tickets and this year's targets. Sizes: S = 2,000 "
         "customers, M = 100,000, L = 1,000,000 (about 3 opportunities, 10 activities and 2 orders per "
         "customer). Rows are written in bulk (COPY on PostgreSQL, batched inserts on SQLite) with the "
-        "indexes rebuilt afterwards; derived columns (name/phone keys, totals, paths, numbers and their "
-        "sequences) are kept right, but no audit history is written for generated records. Creates "
-        "the schema if needed and refuses a database that has customers or people unless --reset is "
-        "given. Logins: bench_director, bench_head, bench_lead, bench_rep, bench_admin and others, "
-        f"password {DEMO_PASSWORD}. At the end it prints a report per table and one line "
-        "'MANIFEST {json}', and writes the same JSON (size, counts, seconds) to "
-        "var/gen-data-<database name>.json unless --manifest says otherwise."
+        "indexes rebuilt afterwards, then VACUUM ANALYZE on PostgreSQL. Derived columns (name/phone "
+        "keys, totals, paths, numbers and their sequences) are kept right, but no audit history is "
+        "written for generated records. Creates the schema if needed and refuses a database that has "
+        "customers or people unless --reset is given. Logins: bench_director, bench_head, bench_lead, "
+        f"bench_rep, bench_admin and others, password {DEMO_PASSWORD}. At the end it prints a report "
+        "per table and one line 'MANIFEST {json}', and writes the same JSON (size, counts, seconds) "
+        "to var/gen-data-<database name>.json unless --manifest says otherwise."
     )
 
     def add_arguments(self, parser):
