@@ -121,6 +121,7 @@ class Book:
         self.owner = array("l")  # person id, 0 in the public pool
         self.keeper = array("l")  # the rep who works the account (the last owner for pool customers)
         self.created = array("q")  # created_at, epoch seconds
+        self.pooled = array("q")  # when it went to the public pool (0: it did not); no orders after
         self.weight = array("d")  # cumulative buying weight (Pareto), for picking order customers
         self.tier = bytearray()
         self.contact = array("l")  # primary contact id

@@ -272,7 +272,8 @@ def build(ctx: Context, stdout=None) -> dict[str, int]:
                 channel=source,
                 opportunity_id=first_opp,
             )
-        updated = created + int((now - created) * rnd() ** 3)
+        # Edited now and then; a pool customer last when the sweep took it from its owner.
+        updated = pooled_at or created + int((now - created) * rnd() ** 3)
         customers.add(
             (
                 cid,
@@ -296,8 +297,8 @@ def build(ctx: Context, stdout=None) -> dict[str, int]:
                 stamp,
                 keeper.user_id,
                 clock.ts(updated),
-                keeper.user_id,
-                1,
+                None if pool else keeper.user_id,  # the nightly sweep has no actor
+                2 if pool else 1,
             )
         )
         if rnd() < 0.25:
@@ -326,6 +327,7 @@ def build(ctx: Context, stdout=None) -> dict[str, int]:
         book.owner.append(0 if pool else keeper.id)
         book.keeper.append(keeper.id)
         book.created.append(created)
+        book.pooled.append(pooled_at or 0)
         book.weight.append(cumulative_weight)
         book.tier.append(ord(tier))
         book.contact.append(people[0][0])

@@ -490,7 +490,7 @@ def build(ctx: Context, stdout=None) -> dict[str, int]:
     first_day = clock.day_of(clock.today_date.replace(year=clock.year - 2, month=1, day=1))
     last_day = clock.today
     per_day = spread(ctx.plan.orders, clock.order_day_weights(first_day, last_day))
-    weights, created = book.weight, book.created
+    weights, created, pooled = book.weight, book.created, book.pooled
     total_weight = weights[-1]
     done = 0
     for day, count in zip(range(first_day, last_day + 1), per_day, strict=True):
@@ -500,7 +500,7 @@ def build(ctx: Context, stdout=None) -> dict[str, int]:
         for moment in moments:
             for _attempt in range(40):
                 position = pick(rng, weights, total_weight)
-                if created[position] < moment - DAY:
+                if created[position] < moment - DAY and not 0 < pooled[position] < moment:
                     break
             else:
                 moment = max(moment, created[position] + DAY)
