@@ -91,3 +91,89 @@ class FeatureForm(forms.Form):
     )
     name = forms.CharField(label=_("Name (Chinese)"), max_length=120)
     name_en = forms.CharField(label=_("Name (English)"), max_length=120, required=False)
+
+
+# -- price lists ---------------------------------------------------------------------------------
+
+DATE = {"type": "date"}
+ITEM_FIELDS = ("product", "unit_price", "min_quantity")
+
+
+class PriceListFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[
+            ("", _("All")),
+            ("valid", _("In force")),
+            ("upcoming", _("Not yet valid")),
+            ("expired", _("Expired")),
+            ("inactive", _("Inactive")),
+        ],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["q"].widget.attrs["placeholder"] = _("Name or notes")
+
+
+class PriceListForm(VersionedForm):
+    name = forms.CharField(label=_("Name (Chinese)"), max_length=120)
+    name_en = forms.CharField(label=_("Name (English)"), max_length=120, required=False)
+    currency = forms.CharField(
+        label=_("Currency"),
+        max_length=3,
+        initial="CNY",
+        help_text=_("Every product on the list must be priced in this currency."),
+    )
+    valid_from = forms.DateField(label=_("Valid from"), widget=forms.DateInput(attrs=DATE))
+    valid_to = forms.DateField(
+        label=_("Valid until"),
+        required=False,
+        widget=forms.DateInput(attrs=DATE),
+        help_text=_("Empty: until further notice."),
+    )
+    active = forms.BooleanField(
+        label=_("Active"),
+        required=False,
+        initial=True,
+        help_text=_("An inactive list prices nothing; its customers get the catalogue's list prices."),
+    )
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def service_fields(self) -> dict:
+        data = self.cleaned_data
+        return {
+            key: data[key] for key in ("name", "name_en", "currency", "valid_from", "valid_to", "notes")
+        } | {"active": bool(data["active"])}
+
+
+def item_rows_from_post(data) -> list[dict]:
+    """The item editor's rows (parallel lists ``item-<field>``), empty rows included."""
+    columns = {name: data.getlist(f"item-{name}") for name in ITEM_FIELDS}
+    count = max((len(values) for values in columns.values()), default=0)
+    return [
+        {name: (values[index] if index < len(values) else "").strip() for name, values in columns.items()}
+        for index in range(count)
+    ]
+
+
+def row_is_filled(row: dict) -> bool:
+    return bool(str(row.get("product") or "").strip() or str(row.get("unit_price") or "").strip())
+
+
+def items_from_rows(rows) -> list[dict]:
+    """Editor rows as the raw items catalog.services takes; a row with neither product nor price
+    is an empty row and is left out (the service counts the rows that are left: ``items.3``)."""
+    items = []
+    for row in rows:
+        if not row_is_filled(row):
+            continue
+        product = str(row.get("product") or "").strip()
+        item = {"product": int(product) if product.isdigit() else (product or None)}
+        item["unit_price"] = str(row.get("unit_price") or "").strip()
+        if str(row.get("min_quantity") or "").strip():
+            item["min_quantity"] = str(row["min_quantity"]).strip()
+        items.append(item)
+    return items

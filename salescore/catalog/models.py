@@ -89,3 +89,86 @@ class Product(BilingualName, AuditedModel):
             models.CheckConstraint(condition=Q(price_floor__gte=0), name="product_floor_not_negative"),
         ]
         indexes = [models.Index(fields=["active", "category"], name="product_active_idx")]
+
+
+class PriceList(BilingualName, AuditedModel):
+    """价格表: the prices agreed for a group of customers (dealers, key accounts), in one currency,
+    valid over a period (R2.2 price strategy). A customer on a list that is active and valid on a
+    document's date gets its prices as the list price of each line (catalog.selectors.list_prices);
+    discounts and discount authority then apply to that price."""
+
+    class Status(models.TextChoices):
+        VALID = "valid", _("In force")
+        UPCOMING = "upcoming", _("Not yet valid")
+        EXPIRED = "expired", _("Expired")
+        INACTIVE = "inactive", _("Inactive")
+
+    currency = CurrencyField(_("currency"))
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid until"), null=True, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        verbose_name = _("price list")
+        verbose_name_plural = _("price lists")
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name"], condition=Q(deleted_at__isnull=True), name="price_list_unique_name"
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="price_list_valid_to_after_from",
+            ),
+        ]
+        indexes = [models.Index(fields=["active", "valid_from"], name="price_list_active_idx")]
+
+    def is_valid_on(self, day) -> bool:
+        return (
+            self.active
+            and not self.is_deleted
+            and self.valid_from <= day
+            and (self.valid_to is None or day <= self.valid_to)
+        )
+
+    def status_on(self, day) -> str:
+        if not self.active:
+            return self.Status.INACTIVE
+        if day < self.valid_from:
+            return self.Status.UPCOMING
+        if self.valid_to is not None and day > self.valid_to:
+            return self.Status.EXPIRED
+        return self.Status.VALID
+
+
+class PriceListItem(models.Model):
+    """One product's price on a list. A plain row like a quote's line: the list's History records
+    the items replaced as one change (catalog.services.price_list_set_items)."""
+
+    price_list = models.ForeignKey(
+        PriceList, verbose_name=_("price list"), on_delete=models.CASCADE, related_name="items"
+    )
+    product = models.ForeignKey(
+        Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="price_list_items"
+    )
+    unit_price = AmountField(_("unit price"))
+    # The price applies from this quantity on a line; below it the product's list price does.
+    min_quantity = models.DecimalField(
+        _("from quantity"), max_digits=12, decimal_places=3, default=Decimal(1)
+    )
+
+    class Meta:
+        verbose_name = _("price list item")
+        verbose_name_plural = _("price list items")
+        ordering = ["price_list", "product__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["price_list", "product"], name="price_list_item_unique_product"),
+            models.CheckConstraint(condition=Q(unit_price__gt=0), name="price_list_item_price_positive"),
+            models.CheckConstraint(
+                condition=Q(min_quantity__gt=0), name="price_list_item_min_quantity_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product} @ {self.unit_price}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from salescore.catalog import views
+from salescore.catalog import views, views_price_lists
 
 app_name = "catalog"
 urlpatterns = [
@@ -16,4 +16,16 @@ urlpatterns = [
     path("catalog/features/", views.features, name="features"),
     path("catalog/features/new/", views.feature_create, name="feature_create"),
     path("catalog/features/<int:pk>/edit/", views.feature_edit, name="feature_edit"),
+    path("catalog/price-lists/", views_price_lists.price_lists, name="price_lists"),
+    path("catalog/price-lists/new/", views_price_lists.price_list_create, name="price_list_create"),
+    path(
+        "catalog/price-lists/items/preview/",
+        views_price_lists.price_list_items_preview,
+        name="price_list_items_preview",
+    ),
+    path("catalog/price-lists/<int:pk>/", views_price_lists.price_list_detail, name="price_list_detail"),
+    path("catalog/price-lists/<int:pk>/edit/", views_price_lists.price_list_edit, name="price_list_edit"),
+    path(
+        "catalog/price-lists/<int:pk>/delete/", views_price_lists.price_list_delete, name="price_list_delete"
+    ),
 ]

@@ -264,6 +264,16 @@ def require(user, capability: str) -> Access:
     return access
 
 
+def require_any(user, *capabilities: str) -> Access:
+    """Like ``require``, for an action anyone holding one of ``capabilities`` may take."""
+    access = access_for(user)
+    if not any(access.can(capability) for capability in capabilities):
+        raise PermissionDeniedError(
+            gettext("Your position does not allow this action."), code="permission_denied"
+        )
+    return access
+
+
 def visible_people(user) -> models.QuerySet:
     """The people whose records this user may see (as a subquery-able queryset of ids)."""
     Person = apps.get_model("org", "Person")

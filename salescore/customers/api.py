@@ -15,6 +15,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import StringConstraints
 
+from salescore.catalog.models import PriceList
 from salescore.core.api import ErrorOut, Pagination
 from salescore.core.api import reference as _ref
 from salescore.core.errors import ApplicationError
@@ -59,6 +60,8 @@ class CustomerOut(Schema):
     website: str
     tags: list[str]
     notes: str
+    price_list_id: int | None = Field(None, description="The customer's price list (catalogue); null: none")
+    price_list_name: str | None = None
     last_contact_at: dt.datetime | None
     contact_count: int | None = Field(None, description="Live contacts; given in lists only")
     created_at: dt.datetime
@@ -76,6 +79,10 @@ class CustomerOut(Schema):
     @staticmethod
     def resolve_tags(obj: Customer) -> list[str]:
         return sorted(t.name for t in obj.tags.all())
+
+    @staticmethod
+    def resolve_price_list_name(obj: Customer) -> str | None:
+        return obj.price_list.display_name if obj.price_list_id else None
 
 
 class CustomerIn(Schema):
@@ -95,6 +102,7 @@ class CustomerIn(Schema):
     website: str = Field("", max_length=200)
     tags: list[TagName] = Field([], max_length=30)
     notes: str = Field("", max_length=5000)
+    price_list_id: int | None = Field(None, description="Quotes and orders take their list prices from it")
 
 
 class CustomerPatch(Schema):
@@ -116,6 +124,7 @@ class CustomerPatch(Schema):
     website: str | None = Field(None, max_length=200)
     tags: list[TagName] | None = Field(None, max_length=30, description="Replaces the tags")
     notes: str | None = Field(None, max_length=5000)
+    price_list_id: int | None = Field(None, description="null: no price list, the catalogue's list prices")
 
 
 class CustomerFilter(Schema):
@@ -132,6 +141,7 @@ class CustomerFilter(Schema):
         description="true: only the public pool; false: only owned customers. Left out, the pool is "
         "left out except for people who see everything.",
     )
+    price_list_id: int | None = Field(None, description="Only the customers on this price list")
     order: str = Field("-updated", pattern=ORDER_PATTERN)
 
 
@@ -229,7 +239,12 @@ class RevealOut(Schema):
 # -- helpers -----------------------------------------------------------------------------------
 
 # Services name model fields; the API answers with the names the caller sent.
-_API_FIELD_NAMES = {"owner": "owner_id", "region": "region_id", "person": "person_id"}
+_API_FIELD_NAMES = {
+    "owner": "owner_id",
+    "region": "region_id",
+    "person": "person_id",
+    "price_list": "price_list_id",
+}
 # Text fields a caller may empty by sending null.
 _BLANKABLE = {"credit_code", "industry", "size", "address", "phone", "email", "website", "notes"}
 _BLANKABLE_CONTACT = {"title", "mobile", "phone", "email", "wechat", "notes"}
@@ -283,6 +298,7 @@ def list_customers(request, filters: Query[CustomerFilter]):
         tag=filters.tag,
         mine=filters.mine,
         pool=filters.pool,
+        price_list=_ref(PriceList, filters.price_list_id, "price_list_id"),
         order=filters.order,
     )
 
@@ -447,6 +463,7 @@ def create_customer(request, payload: CustomerIn):
     data = payload.dict()
     region = _ref(Region, data.pop("region_id"), "region_id")
     owner = _ref(Person, data.pop("owner_id"), "owner_id")
+    data["price_list"] = _ref(PriceList, data.pop("price_list_id"), "price_list_id")
     tags = data.pop("tags")
     data["industry"] = data["industry"] or ""
     data["size"] = data["size"] or ""
@@ -465,6 +482,8 @@ def update_customer(request, customer_id: int, payload: CustomerPatch):
         data["region"] = _ref(Region, data.pop("region_id"), "region_id")
     if "owner_id" in data:
         data["owner"] = _ref(Person, data.pop("owner_id"), "owner_id")
+    if "price_list_id" in data:
+        data["price_list"] = _ref(PriceList, data.pop("price_list_id"), "price_list_id")
     with _api_field_names():
         services.customer_update(actor=request.auth, customer=customer, version=version, tags=tags, **data)
     return selectors.customer_get_for_user(user=request.auth, pk=customer.pk)

@@ -8,6 +8,7 @@ from django import forms
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from salescore.catalog.models import PriceList
 from salescore.core.permissions import scope_queryset
 from salescore.customers.models import Channel, Contact, Customer, Industry, PoolPolicy, Size, Tag, Tier
 from salescore.customers.selectors import ORDERINGS
@@ -90,6 +91,11 @@ class CustomerFilterForm(forms.Form):
         coerce=lambda value: value == "1",
         empty_value=None,
     )
+    # The customers on a price list (its page links here); hidden, so the list page costs no query
+    # for its choices.
+    price_list = forms.ModelChoiceField(
+        queryset=PriceList.objects.all(), required=False, widget=forms.HiddenInput
+    )
     order = forms.ChoiceField(
         label=_("Sort by"), required=False, choices=[(key, ORDER_LABELS[key]) for key in ORDERINGS]
     )
@@ -132,6 +138,13 @@ class CustomerForm(VersionedForm):
         help_text=_("Separate tags with commas."),
     )
     notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    price_list = forms.ModelChoiceField(
+        label=_("Price list"),
+        queryset=PriceList.objects.order_by("name", "id"),
+        required=False,
+        empty_label=_("None: the catalogue's list prices"),
+        help_text=_("Quotes and orders take their list prices from it while it is active and valid."),
+    )
 
     def __init__(self, *args, user, customer: Customer | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -176,6 +189,7 @@ class CustomerForm(VersionedForm):
                 "email",
                 "website",
                 "notes",
+                "price_list",
             )
         }
         fields["tags"] = split_tags(data["tags"])

@@ -106,6 +106,15 @@ class Customer(AuditedModel):
     email = models.EmailField(_("email"), blank=True)
     website = models.CharField(_("website"), max_length=200, blank=True)
     tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="customers")
+    # The prices agreed with this customer (catalog.PriceList); none: the catalogue's list prices.
+    price_list = models.ForeignKey(
+        "catalog.PriceList",
+        verbose_name=_("price list"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="customers",
+    )
     notes = models.TextField(_("notes"), blank=True)
     last_contact_at = models.DateTimeField(_("last contact"), null=True, blank=True, editable=False)
     # When the current owner took the customer from the public pool: the follow-up clock of the

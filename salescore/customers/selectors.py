@@ -11,6 +11,7 @@ from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from salescore.catalog.models import PriceList
 from salescore.core.models import RecordShare
 from salescore.core.permissions import (
     Scope,
@@ -45,6 +46,7 @@ def customer_list(
     tag: str | None = None,
     mine: bool = False,
     pool: bool | None = None,
+    price_list: PriceList | None = None,
     order: str = "-updated",
 ) -> QuerySet[Customer]:
     """The customers this user may see, filtered. The page, the API and the export share it.
@@ -84,12 +86,14 @@ def customer_list(
         customers = customers.filter(
             pk__in=Customer.tags.through.objects.filter(tag__name=tag).values("customer_id")
         )
+    if price_list is not None:
+        customers = customers.filter(price_list=price_list)
     if mine:
         # A login without a person owns nothing; owner_id=None would list the unowned customers.
         person_id = access_for(user).person_id
         customers = customers.filter(owner_id=person_id) if person_id else customers.none()
     return (
-        customers.select_related("owner", "region")
+        customers.select_related("owner", "region", "price_list")
         .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name")))
         .annotate(contact_count=Count("contacts", filter=Q(contacts__deleted_at__isnull=True)))
         .order_by(*ORDERINGS.get(order, ORDERINGS["-updated"]))
@@ -98,7 +102,7 @@ def customer_list(
 
 def customer_get_for_user(*, user, pk, to_change: bool = False) -> Customer:
     """The customer, or 404; with ``to_change``, 403 for desks that may only look at it."""
-    customers = Customer.objects.select_related("owner", "region").prefetch_related("tags")
+    customers = Customer.objects.select_related("owner", "region", "price_list").prefetch_related("tags")
     return get_to_change(customers, user, pk) if to_change else get_in_scope(customers, user, pk)
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from salescore.accounts.models import User
+from salescore.catalog.models import PriceList
 from salescore.core import audit
 from salescore.core.errors import ApplicationError, PermissionDeniedError
 from salescore.core.i18n import join_items
@@ -61,6 +62,7 @@ CUSTOMER_FIELDS = {
     "email",
     "website",
     "notes",
+    "price_list",
 }
 CONTACT_FIELDS = {"name", "title", "mobile", "phone", "email", "wechat", "role", "is_primary", "notes"}
 
@@ -144,6 +146,20 @@ def _check_not_pool(actor, customer: Customer) -> None:
         )
 
 
+def _check_price_list(price_list) -> None:
+    """A customer goes on a live price list (catalog.PriceList) or on none. Whoever may change the
+    customer chooses it; whether it prices a line is decided when the line is priced."""
+    if price_list is None:
+        return
+    if PriceList.objects.filter(pk=price_list.pk).exists():
+        return
+    raise ApplicationError(
+        _("The price list %(name)s was deleted.") % {"name": price_list},
+        code="invalid",
+        fields={"price_list": _("Choose a price list that exists.")},
+    )
+
+
 def _normalize(data: dict) -> dict:
     data = dict(data)
     for key in ("name", "address", "phone", "email", "website"):
@@ -173,6 +189,7 @@ def customer_create(*, actor: User, tags: list[str] | None = None, **fields) -> 
             )
         data["owner"] = Person.objects.get(pk=access.person_id)
     _check_owner(actor, data["owner"])
+    _check_price_list(data.get("price_list"))
     customer = Customer(**data)
     customer.name_key = name_key(customer.name)
     customer.phone_key = normalize_phone(customer.phone)
@@ -232,6 +249,8 @@ def customer_update(
                 fields={"owner": _("You work on this customer as a collaborator.")},
             )
         _check_owner(actor, data["owner"])
+    if "price_list" in data and getattr(data["price_list"], "pk", None) != customer.price_list_id:
+        _check_price_list(data["price_list"])
     credit_code = data.get("credit_code", customer.credit_code)
     phone_key = normalize_phone(data.get("phone", customer.phone))
     email = data.get("email", customer.email)

@@ -10,8 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from salescore.catalog.services import PRICE_LIST_READERS
 from salescore.core.errors import ApplicationError
 from salescore.core.export import export_format, export_response
+from salescore.core.navigation import allowed
 from salescore.core.pagination import paginate
 from salescore.core.permissions import Cap, access_for, require
 from salescore.core.web import form_error, is_htmx
@@ -45,6 +47,7 @@ def _customer_queryset(request):
         tag=tag.name if tag else None,
         mine=bool(data.get("mine")),
         pool=data.get("pool"),
+        price_list=data.get("price_list"),
         order=data.get("order") or "-updated",
     )
     return form, customers
@@ -61,6 +64,7 @@ def customer_list(request):
         "form": form,
         "page": page,
         "query": query.urlencode(),
+        "price_list": getattr(form, "cleaned_data", {}).get("price_list"),
         "can_create": access.can(Cap.CUSTOMERS_CREATE),
         "can_export": access.can(Cap.CUSTOMERS_EXPORT),
         "can_export_contacts": access.can(Cap.CONTACTS_EXPORT),
@@ -242,6 +246,7 @@ def customer_edit(request, pk: int):
         "website": customer.website,
         "tags": ", ".join(tag.name for tag in customer.tags.all()),
         "notes": customer.notes,
+        "price_list": customer.price_list_id,
         "version": customer.version,
     }
     form = CustomerForm(request.POST or None, user=request.user, customer=customer, initial=initial)
@@ -289,6 +294,10 @@ def _detail_context(request, customer, *, collaborator_form=None, release_form=N
         # Customer Service and the order desk look at every customer but change only their own.
         "can_change": can_manage or selectors.customer_can_change(user=request.user, pk=customer.pk),
         "collaborator_form": collaborator_form if can_manage else None,
+        "price_list_status": (
+            customer.price_list.status_on(timezone.localdate()) if customer.price_list_id else None
+        ),
+        "can_read_price_lists": allowed(access, PRICE_LIST_READERS),
     }
 
 

@@ -24,10 +24,11 @@ from django.utils import timezone, translation
 
 from salescore.accounts.models import User
 from salescore.catalog import services as catalog
-from salescore.catalog.models import Feature, Product
+from salescore.catalog.models import Feature, PriceList, Product
 from salescore.core.audit import audit_context
 from salescore.core.permissions import Position
-from salescore.customers.models import Channel, Contact, Customer
+from salescore.customers import services as customer_services
+from salescore.customers.models import Channel, Contact, Customer, Tier
 from salescore.demo.pipeline_data import (
     BETWEEN_TOUCHES,
     CATEGORIES,
@@ -122,6 +123,7 @@ def load(*, seed: int = 2026) -> dict[str, int]:
         # The catalogue and the scripts were set up before the period the demo covers.
         with time_machine.travel(now - dt.timedelta(days=HISTORY_DAYS + 30), tick=False):
             products = _load_catalogue(director)
+            price_lists = _load_price_lists(director, products, today=timezone.localdate(now))
             scripts = _load_scripts(director, stages, products)
         timeline = Timeline(now=now)
         features = {feature.code: feature for feature in Feature.objects.all()}
@@ -154,6 +156,7 @@ def load(*, seed: int = 2026) -> dict[str, int]:
             for _ in range(n):
                 story.opportunity(open_path=open_path)
         timeline.play()
+        _assign_key_accounts(director, price_lists["key_accounts"])
     return counts
 
 
@@ -197,6 +200,52 @@ def _load_catalogue(actor: User) -> dict[str, Product]:
             active=item.active,
         )
     return products
+
+
+# Dealers buy most of the range 8 % below list; key accounts 5 % below, for this year. Both stay
+# above every floor (about 82-85 % of list), so a rep's own discount still applies on top.
+DEALER_CATEGORIES = ("cnc", "robots", "inspection")
+KEY_ACCOUNTS = 6  # A-tier customers on the key-account list
+
+
+def _below_list(product: Product, percent: int) -> Decimal:
+    """The list price less ``percent``, rounded down to whole hundreds of yuan."""
+    price = product.list_price * (100 - percent) / 100
+    return (price // 100) * 100
+
+
+def _load_price_lists(actor: User, products: dict[str, Product], *, today: dt.date) -> dict[str, PriceList]:
+    """The two price lists, made with the catalogue; ``today`` is the real today (the clock is set
+    back to the catalogue's day while they are made)."""
+    on_sale = [product for product in products.values() if product.active]
+    dealers = catalog.price_list_create(
+        actor=actor,
+        name="经销商价格表",
+        name_en="Dealer price list",
+        valid_from=today - dt.timedelta(days=HISTORY_DAYS + 30),
+        notes="授权经销商适用；整机类产品约为目录价的92%，产线与服务按目录价。",
+        items=[
+            {"product": product.pk, "unit_price": _below_list(product, 8)}
+            for product in on_sale
+            if product.category.code in DEALER_CATEGORIES
+        ],
+    )
+    key_accounts = catalog.price_list_create(
+        actor=actor,
+        name="大客户协议价",
+        name_en="Key-account agreement prices",
+        valid_from=today.replace(month=1, day=1),
+        valid_to=today.replace(month=12, day=31),
+        notes="年度框架协议客户（A类）适用，全线产品约为目录价的95%，每年续签。",
+        items=[{"product": product.pk, "unit_price": _below_list(product, 5)} for product in on_sale],
+    )
+    return {"dealers": dealers, "key_accounts": key_accounts}
+
+
+def _assign_key_accounts(actor: User, price_list: PriceList) -> None:
+    """A handful of A-tier customers signed this year's framework agreement."""
+    for customer in Customer.objects.filter(tier=Tier.A, owner__isnull=False).order_by("pk")[:KEY_ACCOUNTS]:
+        customer_services.customer_update(actor=actor, customer=customer, price_list=price_list)
 
 
 def _load_scripts(actor: User, stages: dict[str, Stage], products: dict[str, Product]) -> int:

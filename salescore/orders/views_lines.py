@@ -43,14 +43,17 @@ def editor_context(
     message: str = "",
     price: bool = True,
     embedded: bool = False,
+    customer=None,
+    on=None,
 ) -> dict:
-    """What templates/orders/_partials/line_editor.html needs; with ``price`` the rows are priced."""
+    """What templates/orders/_partials/line_editor.html needs; with ``price`` the rows are priced
+    (for ``customer`` on ``on``, as the service will price them: their price list applies)."""
     errors = dict(errors or {})
     priced, totals, need = [], None, None
     filled = [row for row in rows if row.get("product") or row.get("quantity")]
     if price and filled and not errors:
         try:
-            parsed = parse_lines(filled, currency=currency)
+            parsed = parse_lines(filled, currency=currency, customer=customer, on=on)
         except ApplicationError as exc:
             errors, message = exc.fields, exc.message
         else:

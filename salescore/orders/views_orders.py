@@ -31,6 +31,7 @@ from salescore.orders.forms import (
 )
 from salescore.orders.models import Order, Payment, Shipment
 from salescore.orders.queues import ORDER_PEOPLE
+from salescore.orders.services.lines import pricing_date
 from salescore.orders.services.orders import OPEN_ORDER_FIELDS, OPEN_STATUSES, ORDER_FIELDS
 from salescore.orders.views_lines import editor_context, rows_from_lines, rows_from_post, save_lines
 
@@ -81,7 +82,7 @@ def order_list(request):
 # -- new order -----------------------------------------------------------------------------------
 
 
-def _new_editor(rows, errors=None, message="", price=True):
+def _new_editor(rows, errors=None, message="", price=True, customer=None):
     return editor_context(
         rows=rows,
         currency="CNY",
@@ -91,6 +92,7 @@ def _new_editor(rows, errors=None, message="", price=True):
         message=message,
         price=price,
         embedded=True,
+        customer=customer,  # priced on their price list, as order_create will (dated today)
     )
 
 
@@ -116,7 +118,12 @@ def order_create(request):
                 raise
             except ApplicationError as exc:
                 form_error(form, exc)
-                editor = _new_editor(lines or [{"quantity": "1"}], errors=exc.fields, message=exc.message)
+                editor = _new_editor(
+                    lines or [{"quantity": "1"}],
+                    errors=exc.fields,
+                    message=exc.message,
+                    customer=form.cleaned_data["customer"],
+                )
             else:
                 messages.success(
                     request, _("%(order)s is created; complete it and submit.") % {"order": order}
@@ -130,7 +137,12 @@ def order_create(request):
 @login_required
 @require_POST
 def order_lines_new_preview(request):
-    return render(request, "orders/_partials/line_editor.html", _new_editor(rows_from_post(request)))
+    form = OrderNewForm(request.POST, user=request.user)
+    form.is_valid()
+    customer = form.cleaned_data.get("customer")
+    return render(
+        request, "orders/_partials/line_editor.html", _new_editor(rows_from_post(request), customer=customer)
+    )
 
 
 # -- the order page ------------------------------------------------------------------------------
@@ -157,6 +169,8 @@ def _order_editor(order, *, rows, errors=None, message=""):
         save_url=reverse("orders:order_lines", args=[order.pk]),
         preview_url=reverse("orders:order_lines_preview", args=[order.pk]),
         version=order.version,
+        customer=order.customer,
+        on=pricing_date(order),
         errors=errors,
         message=message,
     )

@@ -18,6 +18,7 @@ from salescore.core.web import form_error, is_htmx
 from salescore.orders import selectors, services
 from salescore.orders.forms import NoteForm, QuoteFilterForm, QuoteHeaderForm, QuoteSubmitForm
 from salescore.orders.models import Quote
+from salescore.orders.services.lines import pricing_date
 from salescore.orders.views_lines import editor_context, rows_from_lines, rows_from_post, save_lines
 from salescore.pipeline.selectors import opportunity_get_for_user
 
@@ -90,6 +91,8 @@ def _quote_context(request, quote: Quote, *, header_form=None, submit_form=None,
                 preview_url=reverse("orders:quote_lines_preview", args=[quote.pk]),
                 version=quote.version,
                 tier=quote.customer.tier,
+                customer=quote.customer,
+                on=pricing_date(quote),
             )
         )
     return context
@@ -145,6 +148,8 @@ def _quote_editor(quote, *, rows, errors=None, message="", price=True):
         preview_url=reverse("orders:quote_lines_preview", args=[quote.pk]),
         version=quote.version,
         tier=quote.customer.tier,
+        customer=quote.customer,
+        on=pricing_date(quote),
         errors=errors,
         message=message,
         price=price,

@@ -23,6 +23,7 @@ def test_menu_shows_only_what_the_position_allows(cast):
         "org",
         "people",
         "pipeline",
+        "price_lists",
         "products",
         "quotes",
         "receivables",

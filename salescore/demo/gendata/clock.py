@@ -107,12 +107,12 @@ class Clock:
 
     # -- realistic moments ---------------------------------------------------------------------
 
-    def office_moment(self, rng: random.Random, day: int) -> int:
-        """A moment in office hours on ``day`` (or, mostly, the Friday before a weekend day),
-        never after now."""
+    def office_moment(self, rng: random.Random, day: int, *, weekend: bool = False) -> int:
+        """A moment in office hours on ``day`` (or, mostly, the Friday before a weekend day unless
+        ``weekend`` says the day stands), never after now."""
         rnd = rng.random
         weekday = (day + 3) % 7  # 1970-01-01 was a Thursday
-        if weekday >= 5 and rnd() < 0.85:
+        if not weekend and weekday >= 5 and rnd() < 0.85:
             day -= weekday - 4
         ts = day * DAY - self.offset + WORK_HOURS[int(rnd() * len(WORK_HOURS))] * 3600 + int(rnd() * 60) * 60
         return min(ts, self.now - 60)

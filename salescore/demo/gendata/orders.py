@@ -16,6 +16,7 @@ shipment lines, and an order closed only when delivered and fully paid.
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from decimal import Decimal
 from functools import lru_cache
@@ -287,7 +288,7 @@ class _Orders:
                 self._ship(oid, ship_on, on, batch, shipped)
                 shipped_at = clock.office_moment(rng, ship_on)
             if status != "in_fulfilment":
-                shipped_at = clock.at(ship_day, dice.randint(9, 17) * 3600)
+                shipped_at = min(clock.at(ship_day, dice.randint(9, 17) * 3600), now - 60)
             if status == "delivered":
                 delivered_date = deliver_day
                 if received_total >= total:
@@ -297,7 +298,10 @@ class _Orders:
         if status == "in_fulfilment":
             shipped_at = None
         # The order row.
-        created = submitted - dice.randint(600, 3 * DAY) if not draft else submitted
+        # Entered as a draft a little before it was submitted (not before the customer existed).
+        created = (
+            submitted if draft else max(submitted - dice.randint(600, 3 * DAY), book.created[position] + 60)
+        )
         updated = max(
             t
             for t in (
@@ -496,17 +500,22 @@ def build(ctx: Context, stdout=None) -> dict[str, int]:
     for day, count in zip(range(first_day, last_day + 1), per_day, strict=True):
         if not count:
             continue
-        moments = sorted(clock.office_moment(rng, day) for _ in range(count))
+        # The day's weight already has the weekends quiet: the moments stay on the day, so the
+        # numbers follow the submission order.
+        moments = sorted(clock.office_moment(rng, day, weekend=True) for _ in range(count))
         for moment in moments:
             for _attempt in range(40):
                 position = pick(rng, weights, total_weight)
                 if created[position] < moment - DAY and not 0 < pooled[position] < moment:
                     break
-            else:
-                moment = max(moment, created[position] + DAY)
+            else:  # rare: the first one that qualifies after the last pick
+                start = position
+                for position in itertools.chain(range(start, book.count), range(start)):
+                    if created[position] < moment - DAY and not 0 < pooled[position] < moment:
+                        break
             # Drafts are recent: orders being entered now.
             draft = last_day - day <= 20 and rng.random() < 0.06
-            orders.order(position, min(moment, clock.now - 120), draft)
+            orders.order(position, moment, draft)
             done += 1
             if stdout is not None and done % 200_000 == 0:
                 stdout(f"  orders: {done:,} / {ctx.plan.orders:,}")

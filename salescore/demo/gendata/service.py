@@ -85,9 +85,13 @@ def build(ctx: Context) -> dict[str, int]:
     products = ctx.catalog.products
     numbers: dict[int, int] = defaultdict(int)
     made: dict[str, int] = defaultdict(int)
-    opened_all = sorted(now - int(730 * DAY * rng.random() ** 1.3) for _ in range(ctx.plan.tickets))
+    # Opened over two years, more lately (more customers, more installed equipment); numbered in
+    # the order they were opened.
+    opened_all = sorted(
+        clock.office_moment(rng, clock.local_day(now - int(730 * DAY * rng.random() ** 1.3)))
+        for _ in range(ctx.plan.tickets)
+    )
     for opened in opened_all:
-        opened = clock.office_moment(rng, clock.local_day(opened))
         position = pick(rng, book.weight)
         cid = book.first_id + position
         day = clock.local_day(opened)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from salescore.catalog.models import Product
+from salescore.catalog.selectors import list_prices
 from salescore.core.errors import ApplicationError
 from salescore.core.money import to_decimal
 from salescore.orders.models import OrdersPolicy
@@ -30,8 +33,24 @@ def _number(value, *, key: str, errors: dict, places: int = 2) -> Decimal | None
     return number
 
 
-def parse_lines(lines, *, currency: str) -> list[dict]:
-    """Validate raw line dicts; one error names every bad line and field (``lines.2.quantity``)."""
+def pricing_date(document) -> dt.date:
+    """The day a document's lines are priced on (which price lists are valid then): an order's
+    date, or today for a draft without one (submitting dates it today); a quote's date, the day it
+    was made (today for one being made)."""
+    if hasattr(document, "order_date"):
+        return document.order_date or timezone.localdate()
+    if getattr(document, "created_at", None) is not None:
+        return timezone.localdate(document.created_at)
+    return timezone.localdate()
+
+
+def parse_lines(lines, *, currency: str, customer=None, on: dt.date | None = None) -> list[dict]:
+    """Validate raw line dicts; one error names every bad line and field (``lines.2.quantity``).
+
+    Each line's list price is the product's for ``customer`` on ``on`` (today when not given):
+    their price list's price where it is active and valid that day, the catalogue's otherwise
+    (catalog.selectors.list_prices). Discounts are taken off that price, and discount authority is
+    later checked against it, since the line keeps the list price it was priced from."""
     if not isinstance(lines, list | tuple) or not lines:
         raise ApplicationError(
             _("Add at least one line."), code="required", fields={"lines": _("Add at least one product.")}
@@ -49,6 +68,7 @@ def parse_lines(lines, *, currency: str) -> list[dict]:
         product_ids.append(product.pk if isinstance(product, Product) else product)
     wanted = {pk for pk in product_ids if isinstance(pk, int) and 0 < pk < 2**63}
     products = Product.objects.select_related("category").in_bulk(wanted)
+    prices = list_prices(products.values(), customer=customer, on=on or timezone.localdate())
     default_tax = OrdersPolicy.current().default_tax_rate
     parsed = []
     for index, raw in enumerate(lines, start=1):
@@ -91,7 +111,7 @@ def parse_lines(lines, *, currency: str) -> list[dict]:
         if any(key.startswith(prefix) for key in errors):
             continue
         price = price_line(
-            list_price=product.list_price,
+            list_price=prices[product.pk].for_quantity(quantity),
             quantity=quantity,
             tax_rate=default_tax if tax_rate is None else tax_rate,
             discount=discount,

@@ -31,7 +31,14 @@ from salescore.orders.models import (
     Shipment,
     ShipmentLine,
 )
-from salescore.orders.services.lines import apply_totals, build_rows, copy_rows, lines_summary, parse_lines
+from salescore.orders.services.lines import (
+    apply_totals,
+    build_rows,
+    copy_rows,
+    lines_summary,
+    parse_lines,
+    pricing_date,
+)
 from salescore.org.models import Person
 
 ORDER_FIELDS = {
@@ -115,7 +122,7 @@ def order_create(
     fields.setdefault("delivery_address", customer.address)
     order = Order(customer=customer, owner=owner, currency="CNY", **fields)
     validate_fields(order, [name for name in fields if name != "contact"])
-    parsed = parse_lines(lines, currency=order.currency)
+    parsed = parse_lines(lines, currency=order.currency, customer=customer, on=pricing_date(order))
     order.save(actor=actor)
     rows = OrderLine.objects.bulk_create(build_rows(OrderLine, parsed, order=order))
     apply_totals(order, rows)
@@ -196,7 +203,7 @@ def order_set_lines(*, actor: User, order: Order, lines: list[dict], version: in
             % {"order": order, "status": order.get_status_display()},
             code="not_editable",
         )
-    parsed = parse_lines(lines, currency=order.currency)
+    parsed = parse_lines(lines, currency=order.currency, customer=order.customer, on=pricing_date(order))
     old = lines_summary(order.lines.select_related("product"))
     OrderLine.objects.filter(order=order).delete()
     rows = OrderLine.objects.bulk_create(build_rows(OrderLine, parsed, order=order))

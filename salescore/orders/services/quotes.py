@@ -28,6 +28,7 @@ from salescore.orders.services.lines import (
     copy_rows,
     lines_summary,
     parse_lines,
+    pricing_date,
 )
 from salescore.org.models import Person
 from salescore.pipeline.models import Opportunity
@@ -121,7 +122,11 @@ def quote_create(
         notes=notes,
     )
     validate_fields(quote, ["terms", "notes"])
-    parsed = parse_lines(lines, currency=quote.currency) if lines else []
+    parsed = (
+        parse_lines(lines, currency=quote.currency, customer=quote.customer, on=pricing_date(quote))
+        if lines
+        else []
+    )
     quote.save(actor=actor)
     if parsed:
         _write_lines(quote=quote, parsed=parsed, actor=actor)
@@ -153,7 +158,7 @@ def quote_set_lines(*, actor: User, quote: Quote, lines: list[dict], version: in
     quote = _get_quote(actor, quote, lock=True)
     check_version(quote, version)
     _refuse_unless_editable(quote)
-    parsed = parse_lines(lines, currency=quote.currency)
+    parsed = parse_lines(lines, currency=quote.currency, customer=quote.customer, on=pricing_date(quote))
     if quote.status == Quote.Status.REJECTED:
         quote.status = Quote.Status.DRAFT
     _write_lines(quote=quote, parsed=parsed, actor=actor)
