@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "salescore.catalog",
     "salescore.pipeline",
     "salescore.leads",
+    "salescore.campaigns",
     "salescore.imports",
     "salescore.orders",
     "salescore.service",

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("salescore.pipeline.urls_config")),
     path("", include("salescore.catalog.urls")),
     path("", include("salescore.leads.urls")),
+    path("", include("salescore.campaigns.urls")),
     path("", include("salescore.imports.urls")),
     path("", include("salescore.orders.urls")),
     path("", include("salescore.service.urls")),

@@ -79,7 +79,9 @@ class Cap:
     # Duty work (R1.2-R1.4): granted by the section a person sits in.
     TEAM_MANAGE = "team.manage"  # recruiting, training, evaluation, incentives (R1.3)
     TARGETS_MANAGE = "targets.manage"  # set targets and plans, track progress (R1.3)
-    MARKET_RESEARCH = "market.research"  # research, competitors, forecasts, campaigns (R1.4)
+    MARKET_RESEARCH = "market.research"  # research, competitors, forecasts (R1.4)
+    CAMPAIGNS_VIEW = "campaigns.view"  # read campaigns and their results: everyone who sells (R1.4)
+    CAMPAIGNS_MANAGE = "campaigns.manage"  # plan and run marketing campaigns (营销活动, R1.4, R2.2)
     SERVICE_HANDLE = "service.handle"  # after-sales tickets and return visits (R3.7)
     ORDERS_PROCESS = "orders.process"  # enter, confirm and track every order (R3.6)
     ORDERS_FULFIL = "orders.fulfil"  # record shipments and deliveries of every order (R3.6)
@@ -108,6 +110,8 @@ POSITION_CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.ORDERS_PROCESS,
             Cap.ORDERS_FULFIL,
             Cap.PAYMENTS_RECORD,
+            Cap.CAMPAIGNS_VIEW,
+            Cap.CAMPAIGNS_MANAGE,
         }
     ),
     Position.DIRECTOR: frozenset(
@@ -124,6 +128,8 @@ POSITION_CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.PROCESS_CONFIGURE,
             Cap.LEADS_ASSIGN,
             Cap.QUOTES_WORK,
+            Cap.CAMPAIGNS_VIEW,
+            Cap.CAMPAIGNS_MANAGE,
         }
     ),
     Position.SECTION_HEAD: frozenset(_MANAGERS),
@@ -138,17 +144,23 @@ POSITION_CAPABILITIES: dict[str, frozenset[str]] = {
 
 # What a section's duty adds, for everyone in it and for its leaders only.
 DUTY_CAPABILITIES: dict[str, frozenset[str]] = {
-    # Sales teams and Market Expansion (the relationship network, R1.4) bring in customers.
-    Duty.SALES_MANAGEMENT: frozenset({Cap.CUSTOMERS_CREATE, Cap.PIPELINE_WORK, Cap.QUOTES_WORK}),
-    Duty.MARKET_EXPANSION: frozenset({Cap.MARKET_RESEARCH, Cap.CUSTOMERS_CREATE}),
+    # Sales teams and Market Expansion (the relationship network, R1.4) bring in customers; both
+    # read the campaigns the leads come from, Market Expansion plans and runs them (R1.4).
+    Duty.SALES_MANAGEMENT: frozenset(
+        {Cap.CUSTOMERS_CREATE, Cap.PIPELINE_WORK, Cap.QUOTES_WORK, Cap.CAMPAIGNS_VIEW}
+    ),
+    Duty.MARKET_EXPANSION: frozenset(
+        {Cap.MARKET_RESEARCH, Cap.CUSTOMERS_CREATE, Cap.CAMPAIGNS_VIEW, Cap.CAMPAIGNS_MANAGE}
+    ),
     Duty.CUSTOMER_SERVICE: frozenset({Cap.SERVICE_HANDLE}),
     # Sales Support keeps the order desk: every order, its documents and its collection (R1.2).
     Duty.SALES_SUPPORT: frozenset({Cap.ORDERS_PROCESS, Cap.PAYMENTS_RECORD}),
 }
 DUTY_LEADER_CAPABILITIES: dict[str, frozenset[str]] = {
-    # Sales Management runs the team: its heads recruit, appraise and set targets (R1.3).
+    # Sales Management runs the team: its heads recruit, appraise and set targets (R1.3), and
+    # run the campaigns their plans' promotion strategy calls for (R2.2).
     Duty.SALES_MANAGEMENT: frozenset(
-        {Cap.TEAM_MANAGE, Cap.TARGETS_MANAGE, Cap.PEOPLE_MANAGE, Cap.LEADS_ASSIGN}
+        {Cap.TEAM_MANAGE, Cap.TARGETS_MANAGE, Cap.PEOPLE_MANAGE, Cap.LEADS_ASSIGN, Cap.CAMPAIGNS_MANAGE}
     ),
     Duty.MARKET_EXPANSION: frozenset(),
     Duty.CUSTOMER_SERVICE: frozenset(),

@@ -69,7 +69,7 @@ CHANNELS = [
     Channel.REFERRAL,
     Channel.CAMPAIGN,
 ]
-CAMPAIGNS = {
+SOURCE_DETAILS = {
     Channel.PHONE: ["400 热线", ""],
     Channel.EMAIL: ["官网联系邮箱", ""],
     Channel.ONLINE: ["官网表单", "1688 店铺", "微信公众号留言"],
@@ -245,7 +245,7 @@ def _load(seed: int) -> int:
             else "",
             "wechat": f"wx_lead_{index + 1}" if rng.random() < 0.3 else "",
             "channel": channel,
-            "campaign": rng.choice(CAMPAIGNS[channel]),
+            "source_detail": rng.choice(SOURCE_DETAILS[channel]),
             "region": region,
             "industry": industry,
             "interest": rng.choice(INTERESTS),

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
+from salescore.campaigns.models import Campaign
 from salescore.core.api import ErrorOut, Pagination
 from salescore.core.api import reference as _ref
 from salescore.core.errors import ApplicationError
@@ -41,7 +42,9 @@ class LeadOut(Schema):
     wechat: str
     masked: bool = Field(False, description="True when phone, email and WeChat are masked for you")
     channel: Channel
-    campaign: str
+    campaign_id: int | None
+    campaign_name: str | None
+    source_detail: str
     region_id: int | None
     region_name: str | None
     industry: Industry | Literal[""]
@@ -64,6 +67,10 @@ class LeadOut(Schema):
     @staticmethod
     def resolve_region_name(obj: Lead) -> str | None:
         return obj.region.display_name if obj.region_id else None
+
+    @staticmethod
+    def resolve_campaign_name(obj: Lead) -> str | None:
+        return obj.campaign.name if obj.campaign_id else None
 
     @staticmethod
     def resolve_owner_name(obj: Lead) -> str | None:
@@ -99,7 +106,8 @@ class LeadIn(Schema):
     email: str = Field("", max_length=254)
     wechat: str = Field("", max_length=64)
     channel: Channel
-    campaign: str = Field("", max_length=120)
+    campaign_id: int | None = Field(None, description="The campaign it came from (GET /campaigns)")
+    source_detail: str = Field("", max_length=120, description="e.g. the web form or the booth")
     region_id: int | None = None
     industry: Industry | None = None
     interest: str = Field("", max_length=5000)
@@ -119,7 +127,8 @@ class LeadPatch(Schema):
     email: str | None = Field(None, max_length=254)
     wechat: str | None = Field(None, max_length=64)
     channel: Channel = None
-    campaign: str | None = Field(None, max_length=120)
+    campaign_id: int | None = Field(None, description="null: no campaign")
+    source_detail: str | None = Field(None, max_length=120)
     region_id: int | None = None
     industry: Industry | None = None
     interest: str | None = Field(None, max_length=5000)
@@ -129,6 +138,7 @@ class LeadFilter(Schema):
     q: str | None = Field(None, max_length=100, description="Name, company, phone or email")
     status: Lead.Status | None = None
     channel: Channel | None = None
+    campaign_id: int | None = None
     owner_id: int | None = None
     open_only: bool = Field(False, description="New, contacted or qualified")
     overdue_only: bool = Field(False, description="Past the first-contact deadline, not contacted")
@@ -225,8 +235,14 @@ class RulePatch(Schema):
 
 # -- helpers -----------------------------------------------------------------------------------
 
-_API_FIELD_NAMES = {"owner": "owner_id", "region": "region_id", "team": "team_id", "customer": "customer_id"}
-_BLANKABLE = {"company", "title", "phone", "email", "wechat", "campaign", "industry", "interest"}
+_API_FIELD_NAMES = {
+    "owner": "owner_id",
+    "region": "region_id",
+    "team": "team_id",
+    "customer": "customer_id",
+    "campaign": "campaign_id",
+}
+_BLANKABLE = {"company", "title", "phone", "email", "wechat", "source_detail", "industry", "interest"}
 
 
 @contextmanager
@@ -275,6 +291,7 @@ def list_leads(request, filters: Query[LeadFilter]):
         q=filters.q,
         status=filters.status,
         channel=filters.channel,
+        campaign=_ref(Campaign.all_objects.all(), filters.campaign_id, "campaign_id"),
         owner=_ref(Person, filters.owner_id, "owner_id"),
         open_only=filters.open_only,
         overdue_only=filters.overdue_only,
@@ -292,11 +309,12 @@ def create_lead(request, payload: LeadIn):
     data = payload.dict()
     region = _ref(Region, data.pop("region_id"), "region_id")
     owner = _ref(Person, data.pop("owner_id"), "owner_id")
+    data["campaign"] = _ref(Campaign, data.pop("campaign_id"), "campaign_id")
     data["industry"] = data["industry"] or ""
     with _api_field_names():
         lead = services.lead_create(actor=request.auth, owner=owner, region=region, **data)
     # The one who registers a lead may not see it afterwards (it went to a rep): answer with it anyway.
-    return Status(201, Lead.objects.select_related("owner", "region").get(pk=lead.pk))
+    return Status(201, Lead.objects.select_related("owner", "region", "campaign").get(pk=lead.pk))
 
 
 @router.get("/leads/{lead_id}", response={200: LeadOut, **ERRORS})
@@ -312,6 +330,8 @@ def update_lead(request, lead_id: int, payload: LeadPatch):
     version = data.pop("version")
     if "region_id" in data:
         data["region"] = _ref(Region, data.pop("region_id"), "region_id")
+    if "campaign_id" in data:
+        data["campaign"] = _ref(Campaign, data.pop("campaign_id"), "campaign_id")
     with _api_field_names():
         services.lead_update(actor=request.auth, lead=lead, version=version, **data)
     return _lead_out(request.auth, lead.pk)
@@ -356,7 +376,7 @@ def assign_lead(request, lead_id: int, payload: AssignIn):
         services.lead_assign(actor=request.auth, lead=lead, owner=owner)
     # Answered even if the assigner no longer sees it; masked unless it is now theirs.
     return selectors.lead_view(
-        user=request.auth, lead=Lead.objects.select_related("owner", "region").get(pk=lead.pk)
+        user=request.auth, lead=Lead.objects.select_related("owner", "region", "campaign").get(pk=lead.pk)
     )
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from salescore.campaigns.models import Campaign
+from salescore.campaigns.selectors import campaign_choices
 from salescore.core.permissions import Cap, access_for, scope_queryset
 from salescore.customers.models import Channel, Customer, Industry
 from salescore.leads import selectors
@@ -56,6 +58,9 @@ class LeadFilterForm(forms.Form):
     channel = forms.ChoiceField(
         label=_("Channel"), choices=_blank(Channel.choices, _("All channels")), required=False
     )
+    campaign = forms.ModelChoiceField(
+        label=_("Campaign"), queryset=Campaign.objects.none(), required=False, empty_label=_("All campaigns")
+    )
     owner = PersonChoiceField(
         label=_("Owner"), queryset=Person.objects.none(), required=False, empty_label=_("All owners")
     )
@@ -72,9 +77,11 @@ class LeadFilterForm(forms.Form):
             .select_related("org_unit")
             .order_by("name", "pk")
         )
+        # Every campaign, cancelled and deleted ones aside: the leads of a finished fair are looked up too.
+        self.fields["campaign"].queryset = Campaign.objects.order_by("-start_date", "name")
         if not access_for(user).can(Cap.LEADS_ASSIGN):
             del self.fields["unassigned"]
-        for name in ("status", "channel", "owner", "open", "overdue", "unassigned", "mine"):
+        for name in ("status", "channel", "campaign", "owner", "open", "overdue", "unassigned", "mine"):
             if name in self.fields:
                 self.fields[name].widget.attrs["data-autosubmit"] = ""
 
@@ -84,6 +91,7 @@ class LeadFilterForm(forms.Form):
             "q": data.get("q") or None,
             "status": data.get("status") or None,
             "channel": data.get("channel") or None,
+            "campaign": data.get("campaign"),
             "owner": data.get("owner"),
             "open_only": bool(data.get("open")),
             "overdue_only": bool(data.get("overdue")),
@@ -101,7 +109,18 @@ class LeadForm(forms.Form):
     email = forms.EmailField(label=_("Email"), required=False)
     wechat = forms.CharField(label=_("WeChat"), max_length=64, required=False)
     channel = forms.ChoiceField(label=_("Channel"), choices=_blank(Channel.choices))
-    campaign = forms.CharField(label=_("Campaign or event"), max_length=120, required=False)
+    campaign = forms.ModelChoiceField(
+        label=_("Campaign"),
+        queryset=Campaign.objects.none(),
+        required=False,
+        help_text=_("The trade fair, promotion or seminar the lead came from."),
+    )
+    source_detail = forms.CharField(
+        label=_("Source detail"),
+        max_length=120,
+        required=False,
+        help_text=_("e.g. the web form, the hotline or the booth."),
+    )
     region = RegionChoiceField(
         label=_("Region"),
         queryset=_regions(),
@@ -129,6 +148,7 @@ class LeadForm(forms.Form):
         "wechat",
         "channel",
         "campaign",
+        "source_detail",
         "region",
         "industry",
         "interest",
@@ -140,6 +160,9 @@ class LeadForm(forms.Form):
         """``masked_values``: the private fields this user sees masked (R3.8). They are left empty
         (showing them would bypass the logged reveal) and an empty one keeps its value."""
         super().__init__(*args, **kwargs)
+        # Campaigns that take leads, and the one the lead names now even if it was cancelled since.
+        current = self.initial.get("campaign")
+        self.fields["campaign"].queryset = campaign_choices(keep=getattr(current, "pk", current))
         self.masked_fields = set(masked_values or {})
         for name, shown in (masked_values or {}).items():
             self.fields[name].widget.attrs["placeholder"] = shown

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
+from salescore.campaigns.lookups import Campaigns
 from salescore.core.permissions import Cap
 from salescore.customers.identity import normalize_phone
 from salescore.customers.models import Channel, Industry
@@ -47,7 +48,13 @@ LEAD_COLUMNS = (
     Column("email", _l("Email"), ("邮箱", "电子邮箱", "邮件", "e-mail", "mail")),
     Column("wechat", _l("WeChat"), ("微信", "微信号")),
     Column("channel", _l("Channel"), ("来源", "渠道", "来源渠道", "source"), True),
-    Column("campaign", _l("Campaign or event"), ("活动", "展会", "市场活动", "campaign", "event")),
+    Column(
+        "campaign",
+        _l("Campaign"),
+        ("营销活动", "活动", "展会", "市场活动", "活动名称", "campaign", "event"),
+        help=_l("The campaign's name as on the Campaigns page."),
+    ),
+    Column("source_detail", _l("Source detail"), ("来源说明", "来源明细", "来源详情", "sourcedetail")),
     Column("region", _l("Region"), ("地区", "省份", "省", "城市", "区域", "province", "city")),
     Column("industry", _l("Industry"), ("行业", "所属行业")),
     Column(
@@ -75,7 +82,8 @@ class LeadImporter(Importer):
                 "phone": "13700000000",
                 "email": "zhao@example.com",
                 "channel": "展会",
-                "campaign": "2026 工博会",
+                "campaign": "2026工博会",
+                "source_detail": "A 馆展位登记",
                 "region": "浙江省",
                 "industry": "电子",
                 "interest": "自动化产线",
@@ -85,6 +93,7 @@ class LeadImporter(Importer):
     def context(self, actor) -> dict:
         return {
             "regions": Regions(),
+            "campaigns": Campaigns(),
             "people": People(actor),
             "channel": choice_map(Channel.choices, CHANNEL_WORDS),
             "industry": choice_map(Industry.choices, {"电子": "electronics", "制造": "manufacturing"}),
@@ -93,7 +102,7 @@ class LeadImporter(Importer):
     def parse(self, values: dict[str, str], *, actor, context: dict) -> dict:
         data: dict = {
             name: values[name].strip()
-            for name in ("name", "company", "title", "phone", "email", "wechat", "campaign", "interest")
+            for name in ("name", "company", "title", "phone", "email", "wechat", "source_detail", "interest")
             if values.get(name, "").strip()
         }
         problems: dict[str, str] = {}
@@ -101,7 +110,7 @@ class LeadImporter(Importer):
             values,
             context,
             choices=(("channel", Channel.choices), ("industry", Industry.choices)),
-            lookups=(("region", "regions"), ("owner", "people")),
+            lookups=(("region", "regions"), ("campaign", "campaigns"), ("owner", "people")),
             data=data,
             problems=problems,
         )

@@ -93,7 +93,19 @@ class Lead(AuditedModel):
     email = models.EmailField(_("email"), blank=True)
     wechat = models.CharField(_("WeChat"), max_length=64, blank=True)
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
-    campaign = models.CharField(_("campaign or event"), max_length=120, blank=True)
+    campaign = models.ForeignKey(
+        "campaigns.Campaign",
+        verbose_name=_("campaign"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="leads",
+        db_index=False,  # lead_campaign_idx below leads with it
+    )
+    # Where exactly it came from, beyond the channel and campaign (官网表单, 400 热线, a booth).
+    # Before campaigns were records this text held the campaign's name; the column keeps its name
+    # so existing rows and bulk loaders that write it by column stay valid.
+    source_detail = models.CharField(_("source detail"), max_length=120, blank=True, db_column="campaign")
     region = models.ForeignKey(
         "org.Region",
         verbose_name=_("region"),
@@ -155,6 +167,8 @@ class Lead(AuditedModel):
             # The list's default order and its channel filter (a director's list has no owner filter).
             models.Index(fields=["-created_at", "-id"], name="lead_created_idx"),
             models.Index(fields=["channel", "-created_at"], name="lead_channel_idx"),
+            # The list filtered by campaign, and the campaigns' figures grouped by it.
+            models.Index(fields=["campaign", "-created_at"], name="lead_campaign_idx"),
         ]
 
     def __str__(self) -> str:

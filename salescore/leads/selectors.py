@@ -8,6 +8,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from salescore.campaigns.models import Campaign
 from salescore.core.permissions import (
     DUTY_CAPABILITIES,
     DUTY_LEADER_CAPABILITIES,
@@ -32,7 +33,11 @@ def visible_leads(user) -> QuerySet[Lead]:
 
 def lead_get_for_user(*, user, pk) -> Lead:
     try:
-        return visible_leads(user).select_related("owner", "region", "customer", "opportunity").get(pk=pk)
+        return (
+            visible_leads(user)
+            .select_related("owner", "region", "customer", "opportunity", "campaign")
+            .get(pk=pk)
+        )
     except (Lead.DoesNotExist, ValueError, TypeError, OverflowError):
         raise Http404 from None
 
@@ -43,6 +48,7 @@ def lead_list(
     q: str | None = None,
     status: str | None = None,
     channel: str | None = None,
+    campaign: Campaign | None = None,
     owner: Person | None = None,
     open_only: bool = False,
     overdue_only: bool = False,
@@ -63,6 +69,8 @@ def lead_list(
         rows = rows.filter(status=status)
     if channel:
         rows = rows.filter(channel=channel)
+    if campaign is not None:
+        rows = rows.filter(campaign=campaign)
     if owner is not None:
         rows = rows.filter(owner=owner)
     if open_only:
@@ -77,7 +85,7 @@ def lead_list(
         # A login without a person owns nothing; owner_id=None would list the unassigned leads.
         person_id = access_for(user).person_id
         rows = rows.filter(owner_id=person_id) if person_id else rows.none()
-    return rows.select_related("owner", "region").order_by("-created_at", "-id")
+    return rows.select_related("owner", "region", "campaign").order_by("-created_at", "-id")
 
 
 @dataclass

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from salescore.accounts.models import User
+from salescore.campaigns.services import campaign_check_for_leads
 from salescore.core.errors import ApplicationError
 from salescore.core.models import AuditAction, audit_event
 from salescore.core.notifications import notify
@@ -53,6 +54,7 @@ LEAD_FIELDS = {
     "wechat",
     "channel",
     "campaign",
+    "source_detail",
     "region",
     "industry",
     "interest",
@@ -104,6 +106,7 @@ def lead_create(*, actor: User, owner: Person | None = None, auto_assign: bool =
             code="required",
             fields={"phone": _("Phone, email or WeChat is required.")},
         )
+    campaign_check_for_leads(data.get("campaign"))
     now = timezone.now()
     lead = Lead(**data, first_contact_due=now + dt.timedelta(hours=LeadPolicy.current().first_contact_hours))
     lead.phone_key = normalize_phone(lead.phone)
@@ -237,9 +240,11 @@ def lead_update(*, actor: User, lead: Lead, version: int | None = None, **fields
     data = {k: (v.strip() if isinstance(v, str) else v) for k, v in fields.items()}
     if "name" in data:
         required({"name": data["name"]})
-    for name in ("company", "title", "phone", "email", "wechat", "campaign", "industry", "interest"):
+    for name in ("company", "title", "phone", "email", "wechat", "source_detail", "industry", "interest"):
         if name in data and data[name] is None:
             data[name] = ""
+    if "campaign" in data and getattr(data["campaign"], "pk", None) != lead.campaign_id:
+        campaign_check_for_leads(data["campaign"])
     phone_key = normalize_phone(data.get("phone", lead.phone))
     email = data.get("email", lead.email)
     _check_duplicate(

@@ -146,6 +146,7 @@ def _detail(request, lead: Lead, *, status: int = 200, existing_url: str | None 
         "can_delete": access.can(Cap.LEADS_ASSIGN),
         "existing_url": existing_url,
         "opportunity_url": opportunity_url(lead.opportunity_id),
+        "can_view_campaigns": access.can(Cap.CAMPAIGNS_VIEW),
     }
     if lead.is_open:
         if access.person_id is not None:

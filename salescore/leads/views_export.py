@@ -26,7 +26,8 @@ def lead_export(request):
         header += [_("Phone"), _("Email"), _("WeChat")]
     header += [
         _("Channel"),
-        _("Campaign or event"),
+        _("Campaign"),
+        _("Source detail"),
         _("Region"),
         _("Industry"),
         _("Status"),
@@ -42,7 +43,8 @@ def lead_export(request):
             values += [lead.phone, lead.email, lead.wechat]
         return values + [
             lead.get_channel_display(),
-            lead.campaign,
+            lead.campaign.name if lead.campaign else "",
+            lead.source_detail,
             lead.region.display_name if lead.region else "",
             lead.get_industry_display(),
             lead.get_status_display(),

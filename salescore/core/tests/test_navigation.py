@@ -15,6 +15,7 @@ def test_menu_shows_only_what_the_position_allows(cast):
     assert _keys(menu_for(cast.rep_a.user)) == {
         "activities",
         "approvals",
+        "campaigns",
         "customer_pool",
         "customers",
         "imports",

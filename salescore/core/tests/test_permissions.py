@@ -26,8 +26,11 @@ from salescore.org.tests.factories import PersonFactory
 
 EVERYONE = {Cap.ORG_VIEW, Cap.PEOPLE_VIEW, Cap.API_TOKENS, Cap.LEADS_CREATE}
 MANAGERS = EVERYONE | {Cap.PEOPLE_EXPORT, Cap.CUSTOMERS_EXPORT}
-SALES = {Cap.CUSTOMERS_CREATE, Cap.PIPELINE_WORK, Cap.QUOTES_WORK}  # customers, deals and quotes
+# customers, deals and quotes, and the campaigns their leads come from
+SALES = {Cap.CUSTOMERS_CREATE, Cap.PIPELINE_WORK, Cap.QUOTES_WORK, Cap.CAMPAIGNS_VIEW}
 SALES_LEADER = MANAGERS | SALES | {Cap.PEOPLE_MANAGE, Cap.TEAM_MANAGE, Cap.TARGETS_MANAGE, Cap.LEADS_ASSIGN}
+# Sales Management's leaders run the campaigns their plans' promotion strategy calls for (R2.2).
+SALES_LEADER |= {Cap.CAMPAIGNS_MANAGE}
 
 # Written out by hand, not copied from the tables in permissions.py: this is the specification.
 EXPECTED_CAPABILITIES = {
@@ -45,6 +48,7 @@ EXPECTED_CAPABILITIES = {
         Cap.ORDERS_PROCESS,
         Cap.ORDERS_FULFIL,
         Cap.PAYMENTS_RECORD,
+        Cap.CAMPAIGNS_MANAGE,
     },
     "director": MANAGERS
     | SALES
@@ -57,6 +61,7 @@ EXPECTED_CAPABILITIES = {
         Cap.CONTACTS_EXPORT,
         Cap.PROCESS_CONFIGURE,
         Cap.LEADS_ASSIGN,
+        Cap.CAMPAIGNS_MANAGE,
     },
     "head": SALES_LEADER,
     "lead_a": SALES_LEADER,
@@ -67,8 +72,10 @@ EXPECTED_CAPABILITIES = {
     "agent": EVERYONE | {Cap.SERVICE_HANDLE},
     # The order desk keeps every order and its collection (R1.2, R3.6).
     "clerk": EVERYONE | {Cap.ORDERS_PROCESS, Cap.PAYMENTS_RECORD},
-    # Market Expansion builds the relationship network (R1.4): it brings in customers too.
-    "analyst": EVERYONE | {Cap.CUSTOMERS_CREATE, Cap.MARKET_RESEARCH},
+    # Market Expansion builds the relationship network (R1.4): it brings in customers too, and
+    # plans and runs the marketing campaigns.
+    "analyst": EVERYONE
+    | {Cap.CUSTOMERS_CREATE, Cap.MARKET_RESEARCH, Cap.CAMPAIGNS_VIEW, Cap.CAMPAIGNS_MANAGE},
     # Outside the Sales Department, handed work by the order process (R3.6).
     "keeper": EVERYONE | {Cap.ORDERS_FULFIL},
     "cashier": EVERYONE | {Cap.PAYMENTS_RECORD},
@@ -159,7 +166,7 @@ def test_section_duty_gives_its_work_to_everyone_in_it(cast, duty, capability):
     caps = access_for(_fresh(person.user)).capabilities
     assert capability in caps
     extra = {
-        Duty.MARKET_EXPANSION: {Cap.CUSTOMERS_CREATE},
+        Duty.MARKET_EXPANSION: {Cap.CUSTOMERS_CREATE, Cap.CAMPAIGNS_VIEW, Cap.CAMPAIGNS_MANAGE},
         Duty.SALES_SUPPORT: {Cap.PAYMENTS_RECORD},  # the order desk also follows collection
     }.get(duty, set())
     assert set(caps) == EVERYONE | {capability} | extra

@@ -64,7 +64,7 @@ def test_create_read_update_delete(cast, api, book):
             "phone": "+86 139 0000 1111",
             "email": "api@example.cn",
             "channel": "online",
-            "campaign": "官网表单",
+            "source_detail": "官网表单",
             "region_id": region("320500").pk,
             "industry": "it",
             "interest": "MES 系统",
@@ -80,16 +80,16 @@ def test_create_read_update_delete(cast, api, book):
     # the agent who registered it does not see it afterwards; its owner does
     _error(agent.get(f"/api/v1/leads/{lead['id']}"), 404, "not_found")
     owner = api(cast.rep_a2)
-    assert owner.get(f"/api/v1/leads/{lead['id']}").json()["campaign"] == "官网表单"
+    assert owner.get(f"/api/v1/leads/{lead['id']}").json()["source_detail"] == "官网表单"
 
     response = owner.patch(
         f"/api/v1/leads/{lead['id']}",
-        {"version": lead["version"], "title": "IT 经理", "campaign": None},
+        {"version": lead["version"], "title": "IT 经理", "source_detail": None},
         content_type=JSON,
     )
     assert response.status_code == 200, response.content
     body = response.json()
-    assert (body["title"], body["campaign"]) == ("IT 经理", "")
+    assert (body["title"], body["source_detail"], body["campaign_id"]) == ("IT 经理", "", None)
 
     _error(owner.delete(f"/api/v1/leads/{lead['id']}"), 403, "permission_denied")
     assert api(cast.lead_a).delete(f"/api/v1/leads/{lead['id']}").status_code == 204

@@ -36,6 +36,7 @@ def lead_form(**values) -> dict:
         "wechat": "",
         "channel": "phone",
         "campaign": "",
+        "source_detail": "",
         "region": "",
         "industry": "",
         "interest": "",
