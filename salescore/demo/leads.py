@@ -72,8 +72,8 @@ CHANNELS = [
 SOURCE_DETAILS = {
     Channel.PHONE: ["400 热线", ""],
     Channel.EMAIL: ["官网联系邮箱", ""],
-    Channel.ONLINE: ["官网表单", "1688 店铺", "微信公众号留言"],
-    Channel.OFFLINE_EVENT: ["2026 中国工博会（上海）", "华南智能制造展（深圳）", "华北工业自动化论坛"],
+    Channel.ONLINE: ["官网表单", "百度搜索推广", "微信公众号留言"],
+    Channel.OFFLINE_EVENT: ["工博会 A 馆展位登记", "华南智能制造展（深圳）", "工博会技术讲座签到"],
     Channel.REFERRAL: ["老客户推荐", "合作伙伴推荐"],
     Channel.CAMPAIGN: ["春季产线升级促销", "百度推广", "行业白皮书下载"],
 }

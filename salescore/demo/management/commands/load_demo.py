@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.test import override_settings
 
-from salescore.demo import company, customers, leads, orders, pipeline, pool
+from salescore.demo import campaigns, company, customers, leads, orders, pipeline, pool
 from salescore.demo import planning as planning_demo
 from salescore.demo import service as service_demo
 
@@ -49,6 +49,7 @@ class Command(BaseCommand):
                 )
             )
         leads.load_into(self)  # after the pipeline part: converted leads create opportunities
+        campaigns.load_into(self)  # after the leads it attributes; before orders: its won deals get one
         orders.load_into(self)  # after the pipeline part: quotes are made on its opportunities
         if pool.is_loaded():
             self.stdout.write("Public pool history already present: kept as it is.")
