@@ -63,68 +63,68 @@ def _bucket(value) -> dt.date:
 
 
 def _who(person_id: int | None, path: str | None) -> tuple[str, list]:
-    """Restrict a credited query to one person or one unit's subtree (nothing: everyone)."""
+    """A condition on a person-id column ``{col}``: one person, the people of one unit's subtree,
+    or everyone. It goes inside each half of the credited rows, so an index narrows both."""
     if person_id is not None:
-        return "x.person_id = %s", [person_id]
+        return "{col} = %s", [person_id]
     if path:
-        return "u.path LIKE %s", [path + "%"]
+        subtree = (
+            "SELECT sp.id FROM org_person sp JOIN org_orgunit su ON su.id = sp.org_unit_id"
+            " WHERE su.path LIKE %s"
+        )
+        return "{col} IN (" + subtree + ")", [path + "%"]
     return "1 = 1", []
 
 
-def _credited_sql(select: str, group: str, where: str) -> str:
-    """Credited orders as (person, amount, date) rows: the split part, then the unsplit owners."""
-    return f"""
-        WITH counted AS (
-            SELECT o.id, o.owner_id, o.net_total, o.order_date
-            FROM orders_order o
-            WHERE o.deleted_at IS NULL AND o.status IN ({_in(COUNTED)})
-              AND o.order_date >= %s AND o.order_date <= %s
-        )
+COUNTED_ORDER = f"""o.deleted_at IS NULL AND o.status IN ({_in(COUNTED)})
+              AND o.order_date >= %s AND o.order_date <= %s"""
+
+
+def _credited(cursor, select: str, group: str, start, end, person_id, path) -> list[tuple]:
+    """Credited orders as (person, amount, date) rows: the split part (a row per credited person)
+    and the unsplit orders (their owner in full), then grouped."""
+    who, params = _who(person_id, path)
+    cursor.execute(
+        f"""
         SELECT {select}
         FROM (
-            SELECT c.person_id, k.net_total * c.share / 100 AS amount, k.order_date
-            FROM counted k JOIN orders_credit c ON c.order_id = k.id
+            SELECT c.person_id, o.net_total * c.share / 100 AS amount, o.order_date
+            FROM orders_credit c JOIN orders_order o ON o.id = c.order_id
+            WHERE {COUNTED_ORDER} AND {who.format(col="c.person_id")}
             UNION ALL
-            SELECT k.owner_id, k.net_total, k.order_date
-            FROM counted k
-            WHERE NOT EXISTS (SELECT 1 FROM orders_credit c WHERE c.order_id = k.id)
+            SELECT o.owner_id, o.net_total, o.order_date
+            FROM orders_order o
+            WHERE {COUNTED_ORDER} AND {who.format(col="o.owner_id")}
+              AND NOT EXISTS (SELECT 1 FROM orders_credit c WHERE c.order_id = o.id)
         ) x
         LEFT JOIN org_person p ON p.id = x.person_id
         LEFT JOIN org_orgunit u ON u.id = p.org_unit_id
-        WHERE {where}
         GROUP BY {group}
-    """
+        """,
+        [*COUNTED, start, end, *params, *COUNTED, start, end, *params],
+    )
+    return cursor.fetchall()
 
 
 def credited_totals(cursor, start, end, *, person_id=None, path=None) -> list[tuple[int, str, Decimal]]:
-    where, params = _who(person_id, path)
-    cursor.execute(
-        _credited_sql("x.person_id, u.path, SUM(x.amount)", "x.person_id, u.path", where),
-        [*COUNTED, start, end, *params],
+    rows = _credited(
+        cursor, "x.person_id, u.path, SUM(x.amount)", "x.person_id, u.path", start, end, person_id, path
     )
-    return [(pk, unit or "", _d(value)) for pk, unit, value in cursor.fetchall()]
+    return [(pk, unit or "", _d(value)) for pk, unit, value in rows]
 
 
 def credited_trend(cursor, vendor, start, end, *, person_id=None, path=None) -> list[tuple[dt.date, Decimal]]:
-    where, params = _who(person_id, path)
     month = _month(vendor, "x.order_date")
-    cursor.execute(
-        _credited_sql(f"{month} AS bucket, SUM(x.amount)", month, where),
-        [*COUNTED, start, end, *params],
-    )
-    return sorted((_bucket(b), _d(v).quantize(CENT)) for b, v in cursor.fetchall())
+    rows = _credited(cursor, f"{month} AS bucket, SUM(x.amount)", month, start, end, person_id, path)
+    return sorted((_bucket(b), _d(v).quantize(CENT)) for b, v in rows)
 
 
 def weighted_pipeline(cursor, start, end, today, *, person_id=None, path=None) -> list[tuple]:
     start = max(start, today)
     if start > end:
         return []
-    if person_id is not None:
-        where, params = "o.owner_id = %s", [person_id]
-    elif path:
-        where, params = "u.path LIKE %s", [path + "%"]
-    else:
-        where, params = "1 = 1", []
+    who, params = _who(person_id, path)
+    where = who.format(col="o.owner_id")
     cursor.execute(
         f"""
         SELECT o.owner_id, u.path, SUM(o.amount * o.probability / 100)

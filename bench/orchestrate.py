@@ -37,13 +37,17 @@ RUN_DEFAULTS = [
     "--warmup",
     "2",
     "--repeat",
-    "20",
+    "15",
     "--max-seconds",
-    "8",
+    "4",
+    "--http-budget",
+    "150",
     "--threads",
     "4",
     "--duration",
-    "2",
+    "1.5",
+    "--import-rows",
+    "100",
 ]
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 FLOOR_RATIO = 1.3
 IMPORT_ROWS_PER_S = 10_000
-# Export memory is "constant" when exporting every row peaks at most this much above exporting a
-# tenth of them (the interpreter, Django and the first chunk are the same in both).
+# Export memory is "constant" when its peak is at most this much above its size a tenth of the way
+# through (the interpreter, Django and the first chunk are there from the start).
 EXPORT_GROWTH_MB = 32
 
 
@@ -121,18 +121,13 @@ def io_verdicts(results: dict) -> list[str]:
         if "error" in row:
             lines.append(f"export {row.get('format')}: failed: {row['error']}")
             continue
-        part = row.get("part")
         growth = row.get("growth_mb")
         constant = growth is not None and growth <= EXPORT_GROWTH_MB
         lines.append(
             f"export {row['format']:4}  {row['rows']:>9,} rows, {row['mb']} MB in {row['seconds']} s "
-            f"({_fmt(row['rows_per_s'])} rows/s), peak RSS {row['peak_rss_mb']} MB"
-            + (
-                f" (a tenth of the rows, {part['rows']:,}: {part['peak_rss_mb']} MB; growth {growth} MB)"
-                f"  [constant memory (growth <= {EXPORT_GROWTH_MB} MB): {'yes' if constant else 'NO'}]"
-                if part
-                else ""
-            )
+            f"({_fmt(row['rows_per_s'])} rows/s); memory {row.get('rss_at_tenth_mb')} MB a tenth of the way, "
+            f"peak {row['peak_rss_mb']} MB (growth {growth} MB)"
+            f"  [constant memory (growth <= {EXPORT_GROWTH_MB} MB): {'yes' if constant else 'NO'}]"
         )
     return lines
 
@@ -160,8 +155,15 @@ def compare(results: dict, base_file: Path) -> str:
             ]
         )
     meta = base.get("meta", {})
+    then = (meta.get("db", {}).get("vendor"), meta.get("size"))
+    now = (results["meta"]["db"]["vendor"], results["meta"]["size"])
+    note = (
+        ""
+        if then == now
+        else f"\n(Note: that run was on {then[0]} size {then[1]}, this one on {now[0]} size {now[1]}.)"
+    )
     title = (
         f"Against {base_file.name} ({meta.get('db', {}).get('vendor', '?')}, size {meta.get('size', '?')}, "
         f"commit {str(meta.get('git', {}).get('commit', ''))[:10]}):"
     )
-    return title + "\n" + _table(header, rows, right={2, 3, 4, 5, 6})
+    return title + note + "\n" + _table(header, rows, right={2, 3, 4, 5, 6})

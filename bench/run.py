@@ -61,12 +61,18 @@ def parse_args(argv=None) -> argparse.Namespace:
         "--max-seconds",
         type=float,
         default=15.0,
-        help="stop the sequential requests of one endpoint after this long (at least 5 are kept)",
+        help="stop the requests of one endpoint after this long, warm-ups included (at least 3 measured)",
     )
     parser.add_argument(
         "--threads", type=int, default=4, help="concurrent clients for requests/s (default 4)"
     )
     parser.add_argument("--duration", type=float, default=3.0, help="seconds of concurrent load (default 3)")
+    parser.add_argument(
+        "--http-budget",
+        type=float,
+        default=0,
+        help="seconds for all pages and API together: each endpoint gets its share (0: no budget)",
+    )
     parser.add_argument("--only", default="", help="only endpoints whose name contains this text")
     parser.add_argument("--skip-http", action="store_true")
     parser.add_argument("--skip-floors", action="store_true")
@@ -84,16 +90,25 @@ def parse_args(argv=None) -> argparse.Namespace:
 # -- HTTP -----------------------------------------------------------------------------------------
 
 
+MIN_SAMPLES = 3
+
+
 def measure(client: Client, endpoint: Endpoint, url: str, args) -> dict:
-    """Warm-ups, then sequential requests (latency, queries), then concurrent load (requests/s)."""
+    """Warm-ups, then sequential requests (latency, queries), then concurrent load (requests/s).
+
+    A slow endpoint gets fewer requests so the run keeps its time budget: one warm-up when the
+    first request takes longer than ``max_seconds / 5``, and the repeats stop at ``max_seconds``
+    (warm-ups included) once MIN_SAMPLES are measured."""
     row: dict = {"url": url}
-    for _ in range(max(args.warmup, 1)):
+    deadline = time.perf_counter() + args.max_seconds
+    for attempt in range(max(args.warmup, 1)):
         answer = client.get(url, bearer=endpoint.api)
         if answer.status != 200:
             row.update(status=answer.status, error=answer.body[:200].decode("utf-8", "replace"))
             return row
+        if attempt == 0 and answer.seconds > args.max_seconds / 5:
+            break
     latencies, queries, sql_ms = [], [], []
-    deadline = time.perf_counter() + args.max_seconds
     for _ in range(args.repeat):
         answer = client.get(url, bearer=endpoint.api)
         if answer.status != 200:
@@ -103,7 +118,7 @@ def measure(client: Client, endpoint: Endpoint, url: str, args) -> dict:
         if answer.queries is not None:
             queries.append(answer.queries)
             sql_ms.append(answer.sql_ms)
-        if time.perf_counter() > deadline and len(latencies) >= 5:
+        if time.perf_counter() > deadline and len(latencies) >= MIN_SAMPLES:
             break
     row.update(
         status=200,
@@ -116,7 +131,11 @@ def measure(client: Client, endpoint: Endpoint, url: str, args) -> dict:
         sql_median_ms=round(median(sql_ms), 2) if sql_ms else None,
         bytes=len(answer.body),
     )
-    row.update(load(client, endpoint, url, args))
+    if median(latencies) > args.duration * 1000:
+        # Slower than the load window: each thread would finish one request long after it.
+        row.update(rps=None, load_skipped="slower than --duration")
+    else:
+        row.update(load(client, endpoint, url, args))
     return row
 
 
@@ -167,37 +186,56 @@ def run_http(args, records: dict, only: str) -> list[dict]:
         client.login(username, args.password)
         tokens[role] = client.create_token(f"bench {now_stamp()}")
         clients[role] = client
+    # Every worker process and thread imports, compiles templates and connects on its first
+    # requests: have each of them serve a few pages and API calls before anything is measured.
+    # More connections than the server has threads, so that every worker gets some.
+    warm = argparse.Namespace(threads=12, duration=1.0)
+    for client in clients.values():
+        for path in ("/", "/customers/", "/api/v1/customers"):
+            load(client, Endpoint("warm-up", path, "list", api=path.startswith("/api/")), path, warm)
+    pairs = [
+        (endpoint, role)
+        for endpoint in ENDPOINTS
+        if not only or only.lower() in endpoint.name.lower()
+        for role in endpoint.roles
+    ]
+    began = time.perf_counter()
     rows = []
     try:
-        for endpoint in ENDPOINTS:
-            if only and only.lower() not in endpoint.name.lower():
+        for index, (endpoint, role) in enumerate(pairs):
+            url = url_for(endpoint, records[role])
+            base = {
+                "endpoint": endpoint.name,
+                "role": role,
+                "kind": endpoint.kind,
+                "target_ms": endpoint.latency_target_ms,
+                "query_target": endpoint.query_target,
+                "floor": endpoint.floor if role in endpoint.floor_roles else None,
+            }
+            if url is None:
+                rows.append({**base, "status": "no record", "url": endpoint.path})
                 continue
-            for role in endpoint.roles:
-                url = url_for(endpoint, records[role])
-                base = {
-                    "endpoint": endpoint.name,
-                    "role": role,
-                    "kind": endpoint.kind,
-                    "target_ms": endpoint.latency_target_ms,
-                    "query_target": endpoint.query_target,
-                    "floor": endpoint.floor if role in endpoint.floor_roles else None,
-                }
-                if url is None:
-                    rows.append({**base, "status": "no record", "url": endpoint.path})
-                    continue
-                started = time.perf_counter()
-                row = {**base, **measure(clients[role], endpoint, url, args)}
-                rows.append(row)
-                print(
-                    f"  {endpoint.name:28} {role:8} "
-                    + (
-                        f"p95 {row['p95_ms']:8.1f} ms  {row['queries']} queries  {row.get('rps')} req/s"
-                        if row.get("status") == 200
-                        else f"HTTP {row.get('status')}"
-                    )
-                    + f"  ({time.perf_counter() - started:.1f} s)",
-                    flush=True,
+            started = time.perf_counter()
+            settings = args
+            if args.http_budget:
+                # Share what is left of the budget among the endpoints still to measure.
+                left = args.http_budget - (started - began)
+                share = left / (len(pairs) - index) - args.duration
+                settings = argparse.Namespace(
+                    **{**vars(args), "max_seconds": min(args.max_seconds, max(share, 1.0))}
                 )
+            row = {**base, **measure(clients[role], endpoint, url, settings)}
+            rows.append(row)
+            print(
+                f"  {endpoint.name:28} {role:8} "
+                + (
+                    f"p95 {row['p95_ms']:8.1f} ms  {row['queries']} queries  {row.get('rps')} req/s"
+                    if row.get("status") == 200
+                    else f"HTTP {row.get('status')}"
+                )
+                + f"  ({time.perf_counter() - started:.1f} s)",
+                flush=True,
+            )
     finally:
         for role, client in clients.items():
             with contextlib.suppress(BenchError, OSError):
@@ -322,13 +360,6 @@ def run_io(args) -> tuple[list[dict], list[dict]]:
     for file_format in filter(None, args.export_formats.split(",")):
         print(f"  export the director's customer list as {file_format} ...", flush=True)
         full = _child("export", "--format", file_format, "--user", args.director)
-        if "error" not in full and full["rows"] >= 10:
-            part = _child(
-                "export", "--format", file_format, "--user", args.director, "--limit", str(full["rows"] // 10)
-            )
-            if "error" not in part:
-                full["part"] = part
-                full["growth_mb"] = round(full["peak_rss_mb"] - part["peak_rss_mb"], 1)
         exports.append({"format": file_format, **full})
     return imports, exports
 
