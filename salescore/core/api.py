@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
@@ -14,6 +15,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.pagination import LimitOffsetPagination
 from ninja.security import HttpBearer, SessionAuth
 
+from salescore.core import pagination as pages
 from salescore.core.errors import ApplicationError
 
 logger = logging.getLogger(__name__)
@@ -35,6 +37,22 @@ class Pagination(LimitOffsetPagination):
     class Input(Schema):
         limit: int = Field(100, ge=1, le=100, description="How many items (1-100).")
         offset: int = Field(0, ge=0, le=MAX_OFFSET, description="How many items to skip.")
+
+    class Output(Schema):
+        items: list[Any]
+        count: int = Field(
+            description="How many items the list holds; counted up to 10,000 past this page (see count_exact)"
+        )
+        count_exact: bool = Field(
+            True, description="false when the list holds more than count items (counting stopped there)"
+        )
+
+    def paginate_queryset(self, queryset, pagination: Input, request, **params):
+        offset, limit = pagination.offset, pagination.limit
+        if not isinstance(queryset, QuerySet):
+            return {"items": queryset[offset : offset + limit], "count": len(queryset), "count_exact": True}
+        count, exact = pages.capped_count(queryset, cap=offset + limit + pages.COUNT_CAP)
+        return {"items": queryset[offset : offset + limit], "count": count, "count_exact": exact}
 
 
 class TokenAuth(HttpBearer):

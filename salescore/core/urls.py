@@ -1,11 +1,12 @@
 from django.urls import path
 
-from salescore.core import views
+from salescore.core import pickers, views
 
 app_name = "core"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("pick/<str:kind>/", pickers.pick, name="pick"),
     path("history/<str:model>/<int:pk>/", views.history, name="history"),
     path("audit/", views.audit_log, name="audit_log"),
     path("trash/", views.trash, name="trash"),

@@ -154,6 +154,8 @@ class Customer(AuditedModel):
         ]
         indexes = [
             models.Index(fields=["owner", "-updated_at"], name="customer_owner_updated_idx"),
+            # The list's default order: its first page reads 25 index entries, not every customer.
+            models.Index(fields=["-updated_at", "-id"], name="customer_updated_idx"),
             models.Index(fields=["tier", "-updated_at"], name="customer_tier_idx"),
             models.Index(fields=["industry"], name="customer_industry_idx"),
             models.Index(fields=["region"], name="customer_region_idx"),

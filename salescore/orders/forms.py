@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from salescore.catalog.models import Category, Product
 from salescore.core.permissions import Cap, Position, access_for
+from salescore.core.pickers import use_picker
 from salescore.customers.models import Contact, Customer
 from salescore.orders.models import Approver, DiscountRule, Order, Payment, PaymentTerms, Quote, Route
 from salescore.orders.selectors import DELIVERY_FLAGS, ORDER_ORDERINGS, QUOTE_ORDERINGS
@@ -52,6 +53,7 @@ class _ListFilter(forms.Form):
         self.fields["q"].widget.attrs["placeholder"] = _("Number or customer")
         self.fields["owner"].queryset = people_in_scope(user)
         self.fields["customer"].queryset = visible_customers(user)
+        use_picker(self.fields["customer"], "customer")
 
 
 class QuoteFilterForm(_ListFilter):
@@ -183,6 +185,7 @@ class OrderNewForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["customer"].queryset = visible_customers(user)
+        use_picker(self.fields["customer"], "customer")
         if access_for(user).can(Cap.ORDERS_PROCESS):
             # The order desk books orders for any salesperson (services.order_create agrees).
             self.fields["owner"].queryset = Person.objects.filter(status=Person.Status.ACTIVE).select_related(

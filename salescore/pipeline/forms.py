@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from salescore.catalog.models import Feature
 from salescore.core.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
 from salescore.core.permissions import access_for, scope_queryset
+from salescore.core.pickers import use_picker
 from salescore.customers.models import Channel, Contact, Customer
 from salescore.org.models import OrgUnit, Person
 from salescore.pipeline.models import Activity, Opportunity, Stage
@@ -203,6 +204,7 @@ class OpportunityForm(VersionedForm):
         super().__init__(*args, **kwargs)
         self.fields["currency"].initial = settings.DEFAULT_CURRENCY
         self.fields["customer"].queryset = visible_customers(user)
+        use_picker(self.fields["customer"], "customer")
         self.fields["owner"].queryset = people_in_scope(
             user, keep=opportunity.owner_id if opportunity else None
         )
@@ -378,6 +380,7 @@ class ActivityForm(forms.Form):
             self.fields["customer"].queryset = visible_customers(user)
             customer_id = self._chosen("customer")
             _reload_on_change(self.fields["customer"], "activity")
+            use_picker(self.fields["customer"], "customer")
         self.fields["opportunity"].queryset = (
             scope_queryset(Opportunity.objects.filter(customer_id=customer_id or 0), user)
             .select_related("stage")

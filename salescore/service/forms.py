@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from salescore.catalog.models import Product
 from salescore.core.permissions import Cap, access_for, scope_queryset
+from salescore.core.pickers import use_picker
 from salescore.customers.models import Contact
 from salescore.org.models import Person
 from salescore.pipeline.forms import PersonChoiceField, visible_customers
@@ -111,6 +112,7 @@ class TicketForm(forms.Form):
         from salescore.orders.models import Order
 
         self.fields["customer"].queryset = visible_customers(user)
+        use_picker(self.fields["customer"], "customer")
         self.fields["customer"].widget.attrs.update(
             {
                 "hx-get": reverse("service:customer_choices"),
