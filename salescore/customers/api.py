@@ -16,14 +16,14 @@ from ninja.pagination import paginate
 from pydantic import StringConstraints
 
 from salescore.catalog.models import PriceList
-from salescore.core.api import ErrorOut, Pagination
+from salescore.core.api import ErrorOut, Pagination, date_range
 from salescore.core.api import reference as _ref
 from salescore.core.errors import ApplicationError
 from salescore.core.permissions import Cap, Position, require, scope_queryset
 from salescore.customers import selectors, services
 from salescore.customers.merge import MERGE_FIELDS, customer_merge
 from salescore.customers.models import Channel, Contact, Customer, Industry, PoolMove, Size, Tier
-from salescore.org.models import Person, Region
+from salescore.org.models import OrgUnit, Person, Region
 
 router = Router(tags=["customers"])
 ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
@@ -141,6 +141,9 @@ class CustomerFilter(Schema):
         description="true: only the public pool; false: only owned customers. Left out, the pool is "
         "left out except for people who see everything.",
     )
+    unit_id: int | None = Field(None, description="Owned by people in this org unit or below it")
+    created_from: dt.date | None = Field(None, description="Created on or after this local date")
+    created_to: dt.date | None = Field(None, description="Created on or before this local date")
     price_list_id: int | None = Field(None, description="Only the customers on this price list")
     order: str = Field("-updated", pattern=ORDER_PATTERN)
 
@@ -287,6 +290,9 @@ def _contact_out(user, pk: int) -> selectors.ContactView:
 @router.get("/customers", response={200: list[CustomerOut], **ERRORS}, summary="Customers in your scope")
 @paginate(Pagination)
 def list_customers(request, filters: Query[CustomerFilter]):
+    created_from, created_to = date_range(
+        filters.created_from, filters.created_to, start_field="created_from", end_field="created_to"
+    )
     return selectors.customer_list(
         user=request.auth,
         q=filters.q,
@@ -298,6 +304,9 @@ def list_customers(request, filters: Query[CustomerFilter]):
         tag=filters.tag,
         mine=filters.mine,
         pool=filters.pool,
+        unit=_ref(OrgUnit, filters.unit_id, "unit_id"),
+        created_from=created_from,
+        created_to=created_to,
         price_list=_ref(PriceList, filters.price_list_id, "price_list_id"),
         order=filters.order,
     )

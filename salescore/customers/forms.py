@@ -9,10 +9,10 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from salescore.catalog.models import PriceList
-from salescore.core.permissions import scope_queryset
+from salescore.core.permissions import Cap, access_for, scope_queryset
 from salescore.customers.models import Channel, Contact, Customer, Industry, PoolPolicy, Size, Tag, Tier
 from salescore.customers.selectors import ORDERINGS
-from salescore.org.models import Person, Region
+from salescore.org.models import OrgUnit, Person, Region
 
 ORDER_LABELS = {
     "-updated": _("Last update, newest first"),
@@ -91,6 +91,14 @@ class CustomerFilterForm(forms.Form):
         coerce=lambda value: value == "1",
         empty_value=None,
     )
+    created_from = forms.DateField(
+        label=_("Created from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    created_to = forms.DateField(
+        label=_("Created to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    # The customers behind a unit's figure (planning): owned by people in this unit or below it.
+    unit = forms.ModelChoiceField(queryset=OrgUnit.objects.all(), required=False, widget=forms.HiddenInput)
     # The customers on a price list (its page links here); hidden, so the list page costs no query
     # for its choices.
     price_list = forms.ModelChoiceField(
@@ -100,6 +108,13 @@ class CustomerFilterForm(forms.Form):
         label=_("Sort by"), required=False, choices=[(key, ORDER_LABELS[key]) for key in ORDERINGS]
     )
 
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("created_from"), data.get("created_to")
+        if start and end and start > end:
+            self.add_error("created_to", _("The end date is before the start date."))
+        return data
+
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         # Owners to filter by: the people whose customers this user may see (those who left too).
@@ -108,7 +123,19 @@ class CustomerFilterForm(forms.Form):
             .select_related("org_unit")
             .order_by("name", "pk")
         )
-        for name in ("tier", "industry", "region", "owner", "source", "tag", "mine", "pool", "order"):
+        for name in (
+            "tier",
+            "industry",
+            "region",
+            "owner",
+            "source",
+            "tag",
+            "mine",
+            "pool",
+            "created_from",
+            "created_to",
+            "order",
+        ):
             self.fields[name].widget.attrs["data-autosubmit"] = ""
 
 
@@ -156,6 +183,10 @@ class CustomerForm(VersionedForm):
         if customer is not None and customer.owner_id:
             assignable = assignable | Person.objects.filter(pk=customer.owner_id)
         self.fields["owner"].queryset = assignable.select_related("org_unit").order_by("name", "pk")
+        if not access_for(user).can(Cap.PROCESS_CONFIGURE):
+            # A price list prices below the catalogue without approval: the list keepers assign it.
+            self.fields["price_list"].disabled = True
+            self.fields["price_list"].help_text = _("Assigned by those who keep the price lists.")
         similar_url = reverse("customers:similar")
         if customer is not None:
             similar_url += f"?exclude={customer.pk}"

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from salescore.catalog.models import PriceList
+from salescore.core.dates import filter_days
 from salescore.core.models import RecordShare
 from salescore.core.permissions import (
     Scope,
@@ -23,7 +24,7 @@ from salescore.core.permissions import (
 )
 from salescore.customers.identity import mask_value, name_key, normalize_phone
 from salescore.customers.models import Contact, Customer, PoolMove, PoolPolicy, Tag
-from salescore.org.models import Person, Region
+from salescore.org.models import OrgUnit, Person, Region
 
 ORDERINGS = {
     "-updated": ["-updated_at", "-id"],
@@ -32,6 +33,18 @@ ORDERINGS = {
     "-created": ["-created_at", "-id"],
     "-last_contact": ["-last_contact_at", "-id"],
 }
+
+
+def live_contacts_count() -> Coalesce:
+    """The live contacts of each customer in a list, as a correlated subquery."""
+    counted = (
+        Contact.objects.filter(customer=OuterRef("pk"))
+        .order_by()
+        .values("customer")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
 def customer_list(
@@ -46,6 +59,9 @@ def customer_list(
     tag: str | None = None,
     mine: bool = False,
     pool: bool | None = None,
+    unit: OrgUnit | None = None,
+    created_from: dt.date | None = None,
+    created_to: dt.date | None = None,
     price_list: PriceList | None = None,
     order: str = "-updated",
 ) -> QuerySet[Customer]:
@@ -86,6 +102,9 @@ def customer_list(
         customers = customers.filter(
             pk__in=Customer.tags.through.objects.filter(tag__name=tag).values("customer_id")
         )
+    if unit is not None:
+        customers = customers.filter(owner__org_unit__path__startswith=unit.path)
+    customers = filter_days(customers, "created_at", created_from, created_to)
     if price_list is not None:
         customers = customers.filter(price_list=price_list)
     if mine:
@@ -95,7 +114,9 @@ def customer_list(
     return (
         customers.select_related("owner", "region", "price_list")
         .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name")))
-        .annotate(contact_count=Count("contacts", filter=Q(contacts__deleted_at__isnull=True)))
+        # A correlated count, worked out for the rows of the page only (a join and GROUP BY would
+        # count every customer in scope before the page is cut).
+        .annotate(contact_count=live_contacts_count())
         .order_by(*ORDERINGS.get(order, ORDERINGS["-updated"]))
     )
 

@@ -146,9 +146,16 @@ def _check_not_pool(actor, customer: Customer) -> None:
         )
 
 
-def _check_price_list(price_list) -> None:
-    """A customer goes on a live price list (catalog.PriceList) or on none. Whoever may change the
-    customer chooses it; whether it prices a line is decided when the line is priced."""
+def _check_price_list(actor, price_list) -> None:
+    """A customer goes on a live price list (catalog.PriceList) or on none. A list prices below the
+    catalogue without an approval, so only those who keep the price lists (Cap.PROCESS_CONFIGURE)
+    put a customer on one or take it off; whether it prices a line is decided when it is priced."""
+    if not access_for(actor).can(Cap.PROCESS_CONFIGURE):
+        raise PermissionDeniedError(
+            _("Only those who keep the price lists choose a customer's price list."),
+            code="permission_denied",
+            fields={"price_list": _("Ask the sales director to change it.")},
+        )
     if price_list is None:
         return
     if PriceList.objects.filter(pk=price_list.pk).exists():
@@ -189,7 +196,8 @@ def customer_create(*, actor: User, tags: list[str] | None = None, **fields) -> 
             )
         data["owner"] = Person.objects.get(pk=access.person_id)
     _check_owner(actor, data["owner"])
-    _check_price_list(data.get("price_list"))
+    if data.get("price_list") is not None:
+        _check_price_list(actor, data["price_list"])
     customer = Customer(**data)
     customer.name_key = name_key(customer.name)
     customer.phone_key = normalize_phone(customer.phone)
@@ -250,7 +258,7 @@ def customer_update(
             )
         _check_owner(actor, data["owner"])
     if "price_list" in data and getattr(data["price_list"], "pk", None) != customer.price_list_id:
-        _check_price_list(data["price_list"])
+        _check_price_list(actor, data["price_list"])
     credit_code = data.get("credit_code", customer.credit_code)
     phone_key = normalize_phone(data.get("phone", customer.phone))
     email = data.get("email", customer.email)

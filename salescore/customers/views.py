@@ -16,7 +16,7 @@ from salescore.core.export import export_format, export_response
 from salescore.core.navigation import allowed
 from salescore.core.pagination import paginate
 from salescore.core.permissions import Cap, access_for, require
-from salescore.core.web import form_error, is_htmx
+from salescore.core.web import filter_values, form_error, is_htmx
 from salescore.customers import selectors, services
 from salescore.customers.forms import (
     AssignFromPoolForm,
@@ -34,7 +34,7 @@ from salescore.customers.models import Contact, PoolMove, PoolPolicy, Tier
 
 def _customer_queryset(request):
     form = CustomerFilterForm(request.GET or None, user=request.user)
-    data = form.cleaned_data if form.is_valid() else {}
+    data = filter_values(form)
     tag = data.get("tag")
     customers = selectors.customer_list(
         user=request.user,
@@ -47,6 +47,9 @@ def _customer_queryset(request):
         tag=tag.name if tag else None,
         mine=bool(data.get("mine")),
         pool=data.get("pool"),
+        unit=data.get("unit"),
+        created_from=data.get("created_from"),
+        created_to=data.get("created_to"),
         price_list=data.get("price_list"),
         order=data.get("order") or "-updated",
     )
@@ -64,6 +67,7 @@ def customer_list(request):
         "form": form,
         "page": page,
         "query": query.urlencode(),
+        "unit": filter_values(form).get("unit"),
         "price_list": getattr(form, "cleaned_data", {}).get("price_list"),
         "can_create": access.can(Cap.CUSTOMERS_CREATE),
         "can_export": access.can(Cap.CUSTOMERS_EXPORT),

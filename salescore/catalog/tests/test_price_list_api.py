@@ -249,9 +249,16 @@ def test_the_list_takes_a_fixed_number_of_queries(cast, api, drill, django_asser
 
 
 def test_customers_carry_their_price_list(cast, api, dealers):
-    client = api(cast.rep_a)
-    response = client.post(
+    # A rep may not give their customer a list (it prices below the catalogue without approval)
+    refused = api(cast.rep_a).post(
         "/api/v1/customers", {"name": "经销商甲有限公司", "price_list_id": dealers.pk}, content_type=JSON
+    )
+    assert refused.status_code == 403 and "price_list" in str(refused.json()["fields"])
+    client = api(cast.director)
+    response = client.post(
+        "/api/v1/customers",
+        {"name": "经销商甲有限公司", "price_list_id": dealers.pk, "owner_id": cast.rep_a.pk},
+        content_type=JSON,
     )
     assert response.status_code == 201, response.content
     body = response.json()
@@ -282,7 +289,7 @@ def test_customers_carry_their_price_list(cast, api, dealers):
     )
     # Filtered by it
     on_it = make_customer(cast.rep_a, price_list=dealers)
-    listing = client.get(f"/api/v1/customers?price_list_id={dealers.pk}").json()
+    listing = api(cast.rep_a).get(f"/api/v1/customers?price_list_id={dealers.pk}").json()
     assert [row["id"] for row in listing["items"]] == [on_it.pk]
 
 

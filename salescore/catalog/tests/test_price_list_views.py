@@ -5,6 +5,7 @@ list from their own edit page."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -262,15 +263,27 @@ def _customer_form(customer: Customer, **values) -> dict:
 
 def test_a_customer_is_put_on_a_list_from_its_edit_page(cast, client_as, dealers):
     customer = make_customer(cast.rep_a)
-    client = client_as(cast.rep_a)
-    edit = client.get(f"/customers/{customer.pk}/edit/").content.decode()
+    director = client_as(cast.director)
+    edit = director.get(f"/customers/{customer.pk}/edit/").content.decode()
     assert 'name="price_list"' in edit and "经销商价格表" in edit
 
-    response = client.post(f"/customers/{customer.pk}/edit/", _customer_form(customer, price_list=dealers.pk))
+    response = director.post(
+        f"/customers/{customer.pk}/edit/", _customer_form(customer, price_list=dealers.pk)
+    )
     assert response.status_code == 302
     customer.refresh_from_db()
     assert customer.price_list == dealers
-    assert "经销商价格表" in client.get(f"/customers/{customer.pk}/").content.decode()
+    assert "经销商价格表" in client_as(cast.rep_a).get(f"/customers/{customer.pk}/").content.decode()
+
+    # The rep sees the list but cannot change it: the field is disabled and a posted value is ignored
+    rep = client_as(cast.rep_a)
+    select = re.search(r'<select name="price_list"[^>]*>', rep.get(f"/customers/{customer.pk}/edit/").text)
+    assert select and " disabled" in select.group(0)
+    rep.post(
+        f"/customers/{customer.pk}/edit/", _customer_form(customer, price_list="", version=customer.version)
+    )
+    customer.refresh_from_db()
+    assert customer.price_list == dealers
 
     # Someone else's rep may not: the customer is not even found
     other = client_as(cast.rep_b).post(

@@ -225,7 +225,7 @@ def test_a_list_with_customers_is_not_deleted_and_a_deleted_list_is_restored(cas
         services.price_list_delete(actor=cast.director.user, price_list=price_list)
     assert excinfo.value.code == "has_customers"
 
-    customer_services.customer_update(actor=cast.rep_a.user, customer=customer, price_list=None)
+    customer_services.customer_update(actor=cast.director.user, customer=customer, price_list=None)
     services.price_list_delete(actor=cast.director.user, price_list=price_list)
     assert not PriceList.objects.filter(pk=price_list.pk).exists()
     # A deleted list is offered to nobody
@@ -283,13 +283,13 @@ def test_everyone_who_sells_reads_price_lists(cast):
 # -- customers on a list --------------------------------------------------------------------------
 
 
-def test_whoever_may_change_the_customer_puts_it_on_a_list_and_history_says_old_and_new(cast, products):
+def test_the_list_keeper_puts_a_customer_on_a_list_and_history_says_old_and_new(cast, products):
     dealers = make_price_list(cast, name="经销商价格表")
     key = make_price_list(cast, name="大客户协议价")
     customer = make_customer(cast.rep_a)
 
-    customer_services.customer_update(actor=cast.rep_a.user, customer=customer, price_list=dealers)
-    customer_services.customer_update(actor=cast.lead_a.user, customer=customer, price_list=key)
+    customer_services.customer_update(actor=cast.director.user, customer=customer, price_list=dealers)
+    customer_services.customer_update(actor=cast.director.user, customer=customer, price_list=key)
 
     customer.refresh_from_db()
     assert customer.price_list == key
@@ -406,3 +406,22 @@ def test_the_list_of_price_lists_counts_items_and_the_customers_you_see(cast, pr
     assert list(selectors.price_list_list(user=cast.director.user, status="expired")) == [expired]
     assert price_list in selectors.price_list_list(user=cast.director.user, status="valid")
     assert expired.status_on(TODAY()) == PriceList.Status.EXPIRED
+
+
+def test_only_the_list_keepers_put_a_customer_on_a_price_list(cast, products):
+    """A list prices below the catalogue without approval: a rep cannot give one to their customer."""
+    from salescore.core.errors import PermissionDeniedError
+
+    dealers = make_price_list(cast, prices={products["drill"]: "9000"})
+    customer = make_customer(cast.rep_a)
+    with pytest.raises(PermissionDeniedError) as excinfo:
+        customer_services.customer_update(actor=cast.rep_a.user, customer=customer, price_list=dealers)
+    assert "price_list" in excinfo.value.fields
+    with pytest.raises(PermissionDeniedError):
+        customer_services.customer_create(
+            actor=cast.rep_a.user, name="自带价格表有限公司", price_list=dealers
+        )
+
+    customer_services.customer_update(actor=cast.director.user, customer=customer, price_list=dealers)
+    customer.refresh_from_db()
+    assert customer.price_list == dealers

@@ -8,7 +8,9 @@ import datetime as dt
 import itertools
 from decimal import Decimal
 
+from salescore.accounts.models import User
 from salescore.catalog.models import Category, Feature, Product
+from salescore.core.permissions import Position
 from salescore.customers import services as customer_services
 from salescore.customers.models import Contact, Customer
 from salescore.pipeline import services
@@ -22,8 +24,14 @@ def stage(code: str) -> Stage:
 
 
 def make_customer(member, **fields) -> Customer:
+    """A customer of ``member``'s; a ``price_list`` is put on it by the director, who keeps them."""
     fields.setdefault("name", f"流程客户{next(_numbers)}有限公司")
-    return customer_services.customer_create(actor=member.user, **fields)
+    price_list = fields.pop("price_list", None)
+    customer = customer_services.customer_create(actor=member.user, **fields)
+    if price_list is not None:
+        keeper = User.objects.filter(person__position=Position.DIRECTOR).order_by("pk").first()
+        customer = customer_services.customer_update(actor=keeper, customer=customer, price_list=price_list)
+    return customer
 
 
 def make_contact(member, customer: Customer, **fields) -> Contact:
