@@ -14,6 +14,8 @@ from decimal import ROUND_HALF_UP, Decimal
 import time_machine
 from django.utils import timezone
 
+from salescore.campaigns.models import Campaign
+from salescore.catalog.models import PriceList, Product
 from salescore.core.permissions import Duty, Position
 from salescore.orders import services as orders
 from salescore.orders.models import Order
@@ -166,6 +168,14 @@ def _plan(p: _People, target: Target, *, title: str, submit: bool, approve: bool
         headcount=len(Person.objects.filter(org_unit=target.org_unit, status=Person.Status.ACTIVE)),
         budget=Decimal("180000.00"),
         technical_resources="售前工程师2名，演示样机1套，远程诊断平台。",
+    )
+    # What the plan works with: the lead products, the key-account price list, this year's campaigns
+    services.plan_update(
+        actor=actor,
+        plan=plan,
+        products=list(Product.objects.filter(active=True).order_by("-list_price", "pk")[:3]),
+        price_lists=list(PriceList.objects.filter(active=True).order_by("pk")),
+        campaigns=list(Campaign.objects.exclude(status=Campaign.Status.CANCELLED).order_by("start_date")),
     )
     start = target.period_start
     first = services.plan_step_save(

@@ -10,7 +10,8 @@ from django.http import Http404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from salescore.catalog.models import Category, Product
+from salescore.campaigns.models import Campaign
+from salescore.catalog.models import Category, PriceList, Product
 from salescore.core.api import ErrorOut, Pagination, missing_reference
 from salescore.core.api import reference as _ref
 from salescore.core.api import references as _refs
@@ -426,6 +427,8 @@ class PlanOut(Schema):
     promotion_strategy: str
     product_ids: list[int]
     channels: list[str]
+    price_list_ids: list[int]
+    campaign_ids: list[int]
     industry_trends: str
     demand_changes: str
     competitor_moves: str
@@ -443,6 +446,14 @@ class PlanOut(Schema):
     @staticmethod
     def resolve_product_ids(obj):
         return [p.pk for p in obj.products.all()]
+
+    @staticmethod
+    def resolve_price_list_ids(obj):
+        return [p.pk for p in obj.price_lists.all()]
+
+    @staticmethod
+    def resolve_campaign_ids(obj):
+        return [c.pk for c in obj.campaigns.all()]
 
     @staticmethod
     def resolve_steps(obj):
@@ -470,6 +481,8 @@ class PlanFields(Schema):
     promotion_strategy: str | None = Field(None, max_length=10000)
     product_ids: list[int] | None = Field(None, max_length=200)
     channels: list[ChannelName] | None = Field(None, max_length=8)
+    price_list_ids: list[int] | None = Field(None, max_length=50, description="Linked price lists")
+    campaign_ids: list[int] | None = Field(None, max_length=50, description="Linked campaigns")
     industry_trends: str | None = Field(None, max_length=10000)
     demand_changes: str | None = Field(None, max_length=10000)
     competitor_moves: str | None = Field(None, max_length=10000)
@@ -521,7 +534,7 @@ class FeasibilityOut(Schema):
 def _plan(request, plan_id: int) -> Plan:
     return get_in_scope(
         Plan.objects.select_related("target", "target__org_unit", "owner").prefetch_related(
-            "products", "steps"
+            "products", "price_lists", "campaigns", "steps"
         ),
         request.auth,
         plan_id,
@@ -530,7 +543,8 @@ def _plan(request, plan_id: int) -> Plan:
 
 def _plan_fields(payload: PlanFields) -> dict:
     data = payload.dict(exclude_unset=True)
-    data.pop("product_ids", None)
+    for name in ("product_ids", "price_list_ids", "campaign_ids"):
+        data.pop(name, None)
     for name in ("target_id", "owner_id", "version"):
         data.pop(name, None)
     # null clears a field: text to "", channels to none; headcount and budget may be empty.
@@ -538,6 +552,15 @@ def _plan_fields(payload: PlanFields) -> dict:
     return {
         k: (empty.get(k, "") if v is None and k not in ("headcount", "budget") else v)
         for k, v in data.items()
+    }
+
+
+def _plan_links(payload: PlanFields) -> dict:
+    """The linked records a payload names (None: leave that set as it is)."""
+    return {
+        "products": _refs(Product, payload.product_ids, "product_ids"),
+        "price_lists": _refs(PriceList, payload.price_list_ids, "price_list_ids"),
+        "campaigns": _refs(Campaign, payload.campaign_ids, "campaign_ids"),
     }
 
 
@@ -565,10 +588,9 @@ def create_plan(request, payload: PlanIn):
         owner=_ref(scope_queryset(Person.all_objects.all(), user), payload.owner_id, "owner_id"),
         **{k: v for k, v in _plan_fields(payload).items() if k != "title"},
     )
-    if payload.product_ids:
-        plan = services.plan_update(
-            actor=user, plan=plan, products=_refs(Product, payload.product_ids, "product_ids")
-        )
+    links = _plan_links(payload)
+    if any(links.values()):
+        plan = services.plan_update(actor=user, plan=plan, **links)
     return Status(201, _plan(request, plan.pk))
 
 
@@ -580,9 +602,12 @@ def get_plan(request, plan_id: int):
 @plans_router.patch("/plans/{plan_id}", response={200: PlanOut, **ERRORS}, summary="Change a draft plan")
 def update_plan(request, plan_id: int, payload: PlanPatch):
     plan = _plan(request, plan_id)
-    products = _refs(Product, payload.product_ids, "product_ids")
     services.plan_update(
-        actor=request.auth, plan=plan, version=payload.version, products=products, **_plan_fields(payload)
+        actor=request.auth,
+        plan=plan,
+        version=payload.version,
+        **_plan_links(payload),
+        **_plan_fields(payload),
     )
     return _plan(request, plan_id)
 

@@ -9,7 +9,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from salescore.catalog.models import Category, Product
+from salescore.campaigns.models import Campaign
+from salescore.catalog.models import Category, PriceList, Product
 from salescore.core.permissions import Scope, access_for
 from salescore.customers.models import Channel, Industry
 from salescore.org.models import OrgUnit, Person, Region
@@ -173,6 +174,8 @@ class PlanNewForm(forms.Form):
 
 
 TEXT = {"rows": 3}
+# What a plan links to besides text: set through services.plan_update, not as plain fields.
+LINKS = ("products", "price_lists", "campaigns")
 
 
 class PlanForm(forms.Form):
@@ -199,6 +202,18 @@ class PlanForm(forms.Form):
     channels = forms.MultipleChoiceField(
         label=_("Channels"), choices=Channel.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
+    price_lists = forms.ModelMultipleChoiceField(
+        label=_("Price lists"),
+        queryset=PriceList.objects.order_by("name", "id"),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 4}),
+    )
+    campaigns = forms.ModelMultipleChoiceField(
+        label=_("Campaigns"),
+        queryset=Campaign.objects.exclude(status=Campaign.Status.CANCELLED).order_by("-start_date", "id"),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 4}),
+    )
     industry_trends = forms.CharField(
         label=_("Industry trends"), required=False, widget=forms.Textarea(attrs=TEXT)
     )
@@ -224,14 +239,20 @@ class PlanForm(forms.Form):
     def for_plan(cls, plan: Plan, data=None) -> PlanForm:
         initial = {name: getattr(plan, name) for name in (*cls.STRATEGIES, *cls.ENVIRONMENT, *cls.RESOURCES)}
         initial.update(
-            title=plan.title, channels=plan.channels, products=list(plan.products.all()), version=plan.version
+            title=plan.title,
+            channels=plan.channels,
+            products=list(plan.products.all()),
+            price_lists=list(plan.price_lists.all()),
+            campaigns=list(plan.campaigns.all()),
+            version=plan.version,
         )
         return cls(data, initial=initial)
 
     def service_fields(self) -> dict:
         data = dict(self.cleaned_data)
         data.pop("version", None)
-        data.pop("products", None)
+        for name in LINKS:
+            data.pop(name, None)
         data["channels"] = list(data.get("channels") or [])
         for name in (*self.STRATEGIES, *self.ENVIRONMENT, "technical_resources"):
             data[name] = data.get(name) or ""

@@ -288,6 +288,12 @@ class Plan(AuditedModel):
         "catalog.Product", verbose_name=_("products"), blank=True, related_name="plans"
     )
     channels = models.JSONField(_("channels"), default=list, blank=True)
+    price_lists = models.ManyToManyField(
+        "catalog.PriceList", verbose_name=_("price lists"), blank=True, related_name="plans"
+    )
+    campaigns = models.ManyToManyField(
+        "campaigns.Campaign", verbose_name=_("campaigns"), blank=True, related_name="plans"
+    )
     # Inputs (R2.3): the market environment and the internal resources
     industry_trends = models.TextField(_("industry trends"), blank=True)
     demand_changes = models.TextField(_("demand changes"), blank=True)

@@ -539,7 +539,18 @@ def plan_create(*, actor: User, target: Target, title: str, owner: Person | None
 
 
 @transaction.atomic
-def plan_update(*, actor: User, plan: Plan, version: int | None = None, products=None, **fields) -> Plan:
+def plan_update(
+    *,
+    actor: User,
+    plan: Plan,
+    version: int | None = None,
+    products=None,
+    price_lists=None,
+    campaigns=None,
+    **fields,
+) -> Plan:
+    """Change a draft (or returned) plan; ``products``, ``price_lists`` and ``campaigns`` replace
+    the linked sets when given."""
     require(actor, Cap.TARGETS_MANAGE)
     plan = _get_plan(actor, plan, lock=True)
     check_version(plan, version)
@@ -551,8 +562,10 @@ def plan_update(*, actor: User, plan: Plan, version: int | None = None, products
             _("These fields cannot be changed: %(f)s.") % {"f": ", ".join(sorted(unknown))}
         )
     model_update(instance=plan, data=fields, actor=actor)
-    if products is not None:
-        plan.set_m2m("products", products, actor=actor)
+    links = {"products": products, "price_lists": price_lists, "campaigns": campaigns}
+    for name, objects in links.items():
+        if objects is not None:
+            plan.set_m2m(name, objects, actor=actor)
     return plan
 
 

@@ -89,6 +89,8 @@ def _context(request, plan: Plan, **forms) -> dict:
         "new_step": forms.get("new_step") or StepForm(user=request.user, plan=plan, prefix="new"),
         "feasibility": selectors.feasibility(plan),
         "products": list(plan.products.order_by("code")),
+        "price_lists": list(plan.price_lists.order_by("name", "id")),
+        "campaigns": list(plan.campaigns.order_by("-start_date", "id")),
         "channel_labels": [channels.get(c, c) for c in plan.channels],
         "may_decide": plan.status == Plan.Status.SUBMITTED
         and selectors.plans_to_decide(request.user).filter(pk=plan.pk).exists(),
@@ -109,6 +111,8 @@ def plan_detail(request, pk: int):
                     plan=plan,
                     version=form.cleaned_data.get("version"),
                     products=list(form.cleaned_data["products"]),
+                    price_lists=list(form.cleaned_data["price_lists"]),
+                    campaigns=list(form.cleaned_data["campaigns"]),
                     **form.service_fields(),
                 )
             except PermissionDeniedError:

@@ -185,3 +185,43 @@ def test_null_clears_plan_fields_without_breaking_the_answer(cast, api_as):
     )
     assert patched.status_code == 200, patched.content
     assert patched.json()["channels"] == [] and patched.json()["product_strategy"] == ""
+
+
+def test_a_plan_links_price_lists_and_campaigns(cast, api_as, client_as):
+    from salescore.campaigns.tests.factories import make_campaign
+    from salescore.catalog.tests.factories import make_price_list
+    from salescore.core.models import AuditLog
+
+    team_a = make_target(cast.director, unit=cast.team_a, value="1000")
+    key_accounts = make_price_list(cast, name="大客户协议价")
+    fair = make_campaign(cast.director, name="工博会")
+    lead = api_as(cast.lead_a)
+    created = post(
+        lead,
+        "/api/v1/plans",
+        {
+            "target_id": team_a.pk,
+            "title": "计划",
+            "price_list_ids": [key_accounts.pk],
+            "campaign_ids": [fair.pk],
+        },
+    )
+    assert created.status_code == 201, created.content
+    body = created.json()
+    assert body["price_list_ids"] == [key_accounts.pk] and body["campaign_ids"] == [fair.pk]
+
+    missing = post(lead, f"/api/v1/plans/{body['id']}", {"campaign_ids": [987654]}, method="patch")
+    assert missing.status_code == 400 and "campaign_ids" in missing.json()["fields"]
+    cleared = post(
+        lead, f"/api/v1/plans/{body['id']}", {"campaign_ids": [], "version": body["version"]}, method="patch"
+    )
+    assert cleared.status_code == 200, cleared.content
+    assert cleared.json()["campaign_ids"] == [] and cleared.json()["price_list_ids"] == [key_accounts.pk]
+    plan = Plan.objects.get()
+    changed = [
+        row.changes for row in AuditLog.objects.filter(object_id=plan.pk) if "campaigns" in row.changes
+    ]
+    # The audit trail keeps both changes of the set: linked, then unlinked.
+    assert any(c["campaigns"]["old"] == [fair.pk] and c["campaigns"]["new"] == [] for c in changed)
+    page = client_as(cast.lead_a).get(f"/plans/{plan.pk}/").text
+    assert "大客户协议价" in page
