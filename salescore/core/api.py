@@ -50,7 +50,8 @@ class Pagination(LimitOffsetPagination):
     def paginate_queryset(self, queryset, pagination: Input, request, **params):
         offset, limit = pagination.offset, pagination.limit
         if not isinstance(queryset, QuerySet):
-            return {"items": queryset[offset : offset + limit], "count": len(queryset), "count_exact": True}
+            count = self._items_count(queryset)
+            return {"items": queryset[offset : offset + limit], "count": count, "count_exact": True}
         count, exact = pages.capped_count(queryset, cap=offset + limit + pages.COUNT_CAP)
         return {"items": queryset[offset : offset + limit], "count": count, "count_exact": exact}
 

@@ -43,8 +43,10 @@ class PageResult:
 def capped_count(queryset, cap: int | None = None) -> tuple[int, bool]:
     """(count, exact): the rows of ``queryset``, counted no further than ``cap`` (COUNT_CAP)."""
     cap = COUNT_CAP if cap is None else cap
-    # values("pk") leaves the list's display annotations (correlated counts) out of the count.
-    counted = queryset.order_by().values("pk")[: cap + 1].count()
+    if queryset.query.group_by is None:
+        # values("pk") leaves the list's display annotations (correlated counts) out of the count.
+        queryset = queryset.values("pk")
+    counted = queryset.order_by()[: cap + 1].count()
     return (counted, True) if counted <= cap else (cap, False)
 
 

@@ -19,9 +19,10 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from salescore.core.api import MAX_ID, ErrorOut, Pagination, _validation_message
+from salescore.core.api import MAX_ID, MAX_OFFSET, ErrorOut, Pagination, _validation_message
 from salescore.core.api import reference as _ref
 from salescore.core.errors import ApplicationError
+from salescore.core.pagination import COUNT_CAP, capped_count
 from salescore.core.permissions import get_in_scope, scope_queryset
 from salescore.customers.models import Contact, Customer
 from salescore.orders import selectors, services
@@ -935,10 +936,20 @@ class ReceivableOut(ReceivableTotalOut):
     name: str | None
     orders: int
 
+    @staticmethod
+    def resolve_id(obj) -> int | None:
+        return obj["who_id"]
+
+    @staticmethod
+    def resolve_name(obj) -> str | None:
+        return obj["who"]
+
 
 class ReceivablesOut(Schema):
     group_by: str
     rows: list[ReceivableOut]
+    count: int = Field(description="How many rows there are (counted up to 10,000 past this page)")
+    count_exact: bool
     totals: list[ReceivableTotalOut]
 
 
@@ -991,11 +1002,20 @@ def reverse_payment(request, order_id: int, payment_id: int, payload: ReverseIn)
     response={200: ReceivablesOut, **ERRORS},
     summary="Money still to collect (and overdue) per customer, owner or team, in your scope",
 )
-def receivables(request, group_by: Literal["customer", "owner", "team"] = "customer"):
+def receivables(
+    request,
+    group_by: Literal["customer", "owner", "team"] = "customer",
+    limit: int = Query(100, ge=1, le=100, description="How many rows (1-100), largest first"),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET, description="How many rows to skip"),
+):
     user = request.auth
+    rows = selectors.receivables(user, group_by=group_by)
+    count, exact = capped_count(rows, cap=offset + limit + COUNT_CAP)
     return {
         "group_by": group_by,
-        "rows": selectors.receivables(user, group_by=group_by),
+        "rows": list(rows[offset : offset + limit]),
+        "count": count,
+        "count_exact": exact,
         "totals": selectors.receivables_totals(user),
     }
 

@@ -267,9 +267,10 @@ def _owed_instalments(user):
     )
 
 
-def receivables(user, *, group_by: str = "customer", today: dt.date | None = None) -> list[dict]:
+def receivables(user, *, group_by: str = "customer", today: dt.date | None = None) -> QuerySet:
     """Outstanding (amount - received) and overdue (the part due before today) of every
-    submitted order, per customer, owner or team and currency; summed in SQL, largest first."""
+    submitted order, per customer, owner or team and currency; summed in SQL, largest first.
+    Rows are dicts (who_id, who, currency, outstanding, overdue, orders); slice or paginate them."""
     today = today or _today()
     keys = {
         "customer": ("order__customer_id", "order__customer__name"),
@@ -277,27 +278,16 @@ def receivables(user, *, group_by: str = "customer", today: dt.date | None = Non
         "team": ("order__owner__org_unit_id", "order__owner__org_unit__name"),
     }[group_by if group_by in RECEIVABLE_GROUPS else "customer"]
     owed = F("amount") - F("received")
-    rows = (
+    return (
         _owed_instalments(user)
-        .values(*keys, "currency")
+        .values("currency", who_id=F(keys[0]), who=F(keys[1]))
         .annotate(
             outstanding=Sum(owed, output_field=AMOUNT),
             overdue=Coalesce(Sum(owed, filter=Q(due_date__lt=today), output_field=AMOUNT), ZERO),
             orders=Count("order_id", distinct=True),
         )
-        .order_by("-outstanding", keys[1])
+        .order_by("-outstanding", "who", "who_id")
     )
-    return [
-        {
-            "id": row[keys[0]],
-            "name": row[keys[1]],
-            "currency": row["currency"],
-            "outstanding": row["outstanding"],
-            "overdue": row["overdue"],
-            "orders": row["orders"],
-        }
-        for row in rows
-    ]
 
 
 def receivables_totals(user, *, today: dt.date | None = None) -> list[dict]:

@@ -500,13 +500,19 @@ def receivables(request):
     group = request.GET.get("by", "customer")
     if group not in selectors.RECEIVABLE_GROUPS:
         group = "customer"
-    rows = selectors.receivables(request.user, group_by=group)
+    page = paginate(
+        selectors.receivables(request.user, group_by=group),
+        page=request.GET.get("page", 1),
+        page_size=request.GET.get("page_size", 25),
+    )
     link = {"customer": "customer", "owner": "owner", "team": "team"}[group]
     return render(
         request,
         "orders/receivables.html",
         {
-            "rows": rows,
+            "rows": page.items,
+            "page": page,
+            "query": f"by={group}",
             "totals": selectors.receivables_totals(request.user),
             "group": group,
             "link": link,

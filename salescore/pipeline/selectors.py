@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import Count, F, Q, QuerySet, Sum, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
@@ -92,11 +93,27 @@ class BoardColumn:
     amounts: dict[str, Decimal] = field(default_factory=dict)
 
 
+def _newest_per_stage(base, columns, per_stage: int):
+    """The newest ``per_stage`` opportunities of each stage, in one query. Where the database
+    takes a LIMIT inside a UNION (PostgreSQL), each stage reads its (stage, updated) index and
+    stops; elsewhere (SQLite) a window rank numbers the rows in the database."""
+    order = ("-updated_at", "-id")
+    if connection.features.supports_slicing_ordering_in_compound and columns:
+        parts = [base.filter(stage=stage).order_by(*order).values("pk")[:per_stage] for stage in columns]
+        newest = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+        return base.filter(pk__in=newest).order_by(*order)
+    ranked = base.annotate(
+        rank=Window(
+            RowNumber(), partition_by=[F("stage_id")], order_by=[F("updated_at").desc(), F("id").desc()]
+        )
+    )
+    return ranked.filter(rank__lte=per_stage)
+
+
 def board(*, user, owner: Person | None = None, per_stage: int = 30) -> list[BoardColumn]:
     """The pipeline board: per stage its newest cards, how many there are and their total amount.
 
-    Two queries whatever the size: one aggregate for counts and sums, one for the cards (the
-    newest ``per_stage`` per stage by a window rank computed in the database).
+    Two queries whatever the size: one aggregate for counts and sums, one for the cards.
     """
     base = opportunity_list(user=user, owner=owner)
     columns = stages()
@@ -106,13 +123,8 @@ def board(*, user, owner: Person | None = None, per_stage: int = 30) -> list[Boa
         column["n"] += row["n"]
         column["total"] += row["total"] or 0
         column["amounts"][row["currency"]] = row["total"] or Decimal("0.00")
-    ranked = base.annotate(
-        rank=Window(
-            RowNumber(), partition_by=[F("stage_id")], order_by=[F("updated_at").desc(), F("id").desc()]
-        )
-    )
     cards: dict[int, list[Opportunity]] = {}
-    for opportunity in ranked.filter(rank__lte=per_stage):
+    for opportunity in _newest_per_stage(base, columns, per_stage):
         cards.setdefault(opportunity.stage_id, []).append(opportunity)
     return [
         BoardColumn(

@@ -491,7 +491,7 @@ def _queries(client, url) -> int:
 
 def _size(body) -> int:
     """How many rows a list answered (for receivables: how many orders its rows cover)."""
-    return body["count"] if "count" in body else sum(row["orders"] for row in body["rows"])
+    return sum(row["orders"] for row in body["rows"]) if "rows" in body else body["count"]
 
 
 LISTS = [

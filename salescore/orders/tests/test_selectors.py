@@ -40,27 +40,31 @@ def test_receivables_by_customer_owner_team(cast):
     plan(b1, (past, "800.00", "0.00"))  # outstanding 800, overdue 800
     plan(draft, (past, "999.00", "0.00"))  # a draft owes nothing yet
 
-    by_owner = {row["id"]: row for row in selectors.receivables(cast.director.user, group_by="owner")}
+    by_owner = {row["who_id"]: row for row in selectors.receivables(cast.director.user, group_by="owner")}
     assert by_owner[cast.rep_a.pk]["outstanding"] == Decimal("1200.00")
     assert by_owner[cast.rep_a.pk]["overdue"] == Decimal("700.00")
     assert by_owner[cast.rep_a2.pk]["outstanding"] == Decimal("200.00")
     assert by_owner[cast.rep_a2.pk]["overdue"] == Decimal("0.00")
     assert by_owner[cast.rep_b.pk]["overdue"] == Decimal("800.00")
 
-    by_team = {row["id"]: row for row in selectors.receivables(cast.director.user, group_by="team")}
+    by_team = {row["who_id"]: row for row in selectors.receivables(cast.director.user, group_by="team")}
     assert by_team[cast.team_a.pk]["outstanding"] == Decimal("1400.00")
     assert by_team[cast.team_a.pk]["orders"] == 2
     assert by_team[cast.team_b.pk]["outstanding"] == Decimal("800.00")
 
-    by_customer = {row["id"]: row for row in selectors.receivables(cast.director.user, group_by="customer")}
+    by_customer = {
+        row["who_id"]: row for row in selectors.receivables(cast.director.user, group_by="customer")
+    }
     assert by_customer[a1.customer_id]["outstanding"] == Decimal("1200.00")
 
     totals = selectors.receivables_totals(cast.director.user)
     assert totals == [{"currency": "CNY", "outstanding": Decimal("2200.00"), "overdue": Decimal("1500.00")}]
     # Scoped: the lead of team A sees team A only; the rep their own.
     lead = selectors.receivables(cast.lead_a.user, group_by="owner")
-    assert {row["id"] for row in lead} == {cast.rep_a.pk, cast.rep_a2.pk}
-    assert [row["id"] for row in selectors.receivables(cast.rep_b.user, group_by="owner")] == [cast.rep_b.pk]
+    assert {row["who_id"] for row in lead} == {cast.rep_a.pk, cast.rep_a2.pk}
+    assert [row["who_id"] for row in selectors.receivables(cast.rep_b.user, group_by="owner")] == [
+        cast.rep_b.pk
+    ]
     # Finance sees every order.
     assert len(selectors.receivables(cast.cashier.user, group_by="owner")) == 3
 

@@ -820,7 +820,7 @@ def _grow(cast, n: int = 20) -> None:
 # Measured when written, after the token's first use. Opportunities, 5: token with its user, person,
 # count, page (customer, owner, stage joined), contacts. Activities, 4: token, person, count, page
 # (customer, owner, contact, opportunity joined). Board, 5: token, person, stages, totals per stage
-# and currency, the first cards of every stage (one windowed query).
+# and currency, the first cards of every stage (one query).
 LISTS = [
     ("/api/v1/opportunities?limit=100", "lead_a", 5),
     ("/api/v1/opportunities?limit=100&open_only=true&order=-amount", "director", 5),
