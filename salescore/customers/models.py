@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 from salescore.core.models import AuditedModel
@@ -161,6 +162,8 @@ class Customer(AuditedModel):
             models.Index(fields=["region"], name="customer_region_idx"),
             models.Index(fields=["name"], name="customer_name_idx"),
             models.Index(fields=["email"], name="customer_email_idx"),
+            # email__iexact (the duplicate check) compares UPPER(email): this index answers it.
+            models.Index(Upper("email"), name="customer_email_upper_idx"),
         ]
 
     def __str__(self) -> str:

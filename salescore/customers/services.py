@@ -104,17 +104,23 @@ def _clash(user, existing: Customer, field: str, label: str) -> ApplicationError
 
 def _check_duplicates(user, *, credit_code: str, phone_key: str, email: str, exclude_pk=None) -> None:
     """Exact duplicates are refused at entry: same credit code, phone or email."""
-    others = Customer.objects.exclude(pk=exclude_pk).select_related("owner")
+    # Unordered and cut at one row: each lookup reads its own index (an ORDER BY would let the
+    # database walk the list's sort index instead, row by row, until a match or the end).
+    others = Customer.objects.exclude(pk=exclude_pk).select_related("owner").order_by()
+
+    def first(**lookup):
+        return next(iter(others.filter(**lookup)[:1]), None)
+
     if credit_code:
-        existing = others.filter(credit_code=credit_code).first()
+        existing = first(credit_code=credit_code)
         if existing:
             raise _clash(user, existing, "credit_code", _("The credit code"))
     if phone_key:
-        existing = others.filter(phone_key=phone_key).first()
+        existing = first(phone_key=phone_key)
         if existing:
             raise _clash(user, existing, "phone", _("The phone number"))
     if email:
-        existing = others.filter(email__iexact=email).first()
+        existing = first(email__iexact=email)
         if existing:
             raise _clash(user, existing, "email", _("The email address"))
 
