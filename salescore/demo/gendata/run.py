@@ -213,7 +213,8 @@ def run(
             phase("check foreign keys", database.check_foreign_keys, connection, tables)
         database.reset_sequences(connection, WRITTEN)
         result.logins = ctx.org.logins
-    phase("vacuum and analyze", database.analyze, connection, tables)
+    if connection.vendor == "postgresql":
+        phase("vacuum and analyze", database.analyze, connection, tables)
     result.tables = [
         (t.name, t.rows, t.seconds)
         for t in sorted(writer.tables.values(), key=lambda t: tables.index(t.name))
