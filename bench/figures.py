@@ -68,18 +68,24 @@ def satisfaction(user) -> dict:
 
 
 def receivables(user, *, today) -> dict:
+    from salescore.core.pagination import paginate
     from salescore.orders import selectors
 
+    page = paginate(selectors.receivables(user, group_by="customer", today=today))
     rows = {
-        (row["id"], row["currency"]): (Decimal(row["outstanding"]), Decimal(row["overdue"]), row["orders"])
-        for row in selectors.receivables(user, group_by="customer", today=today)
+        (row.get("who_id", row.get("id")), row["currency"]): (
+            Decimal(row["outstanding"]),
+            Decimal(row["overdue"]),
+            row["orders"],
+        )
+        for row in page.items
     }
     totals = {
         row["currency"]: (Decimal(row["outstanding"]), Decimal(row["overdue"]))
         for row in selectors.receivables_totals(user, today=today)
     }
     due = [i.pk for i in selectors.instalments_due(user, overdue_only=True, today=today)[:50]]
-    return {"rows": rows, "totals": totals, "due": due}
+    return {"count": page.count, "rows": rows, "totals": totals, "due": due}
 
 
 def report_inbox(user, *, week_start) -> dict:

@@ -267,9 +267,14 @@ def _rating(values) -> tuple:
     )
 
 
+PAGE = 25  # rows of a list page (salescore.core.pagination.DEFAULT_PAGE_SIZE)
+COUNT_CAP = 10_000  # lists count no further (salescore.core.pagination.COUNT_CAP)
+
+
 def receivables(cursor, vendor, *, today) -> dict:
-    """Outstanding and overdue per customer and currency, the totals, and the first 50 overdue
-    instalments (for someone who sees every order)."""
+    """The receivables page of someone who sees every order: the first page of outstanding and
+    overdue per customer and currency (largest first) with the number of such rows counted no
+    further than the lists count, the totals, and the first 50 overdue instalments."""
     owed = f"""
         FROM orders_instalment i JOIN orders_order o ON o.id = i.order_id {{joins}}
         WHERE o.deleted_at IS NULL AND o.status IN ({_in(COUNTED)}) AND i.received < i.amount
@@ -279,10 +284,20 @@ def receivables(cursor, vendor, *, today) -> dict:
     sums = "SUM(i.amount - i.received), SUM(CASE WHEN i.due_date < %s THEN i.amount - i.received ELSE 0 END)"
     cursor.execute(
         f"""
+        SELECT COUNT(*) FROM (
+            SELECT 1 {owed.format(joins="")} GROUP BY o.customer_id, i.currency LIMIT {COUNT_CAP + 1}
+        ) groups
+        """,
+        COUNTED,
+    )
+    count = min(cursor.fetchone()[0], COUNT_CAP)
+    cursor.execute(
+        f"""
         SELECT o.customer_id, c.name, i.currency, {sums}, COUNT(DISTINCT i.order_id)
         {owed.format(joins=customer)}
         GROUP BY o.customer_id, c.name, i.currency
-        ORDER BY 4 DESC, 2
+        ORDER BY 4 DESC, 2, 1
+        LIMIT {PAGE}
         """,
         [today, *COUNTED],
     )
@@ -302,7 +317,7 @@ def receivables(cursor, vendor, *, today) -> dict:
         [*COUNTED, today],
     )
     due = [row[0] for row in cursor.fetchall()]
-    return {"rows": rows, "totals": totals, "due": due}
+    return {"count": count, "rows": rows, "totals": totals, "due": due}
 
 
 def report_inbox(cursor, vendor, *, week_start) -> dict:

@@ -88,6 +88,9 @@ def floors_table(results: dict) -> str:
     header = ["floor", "role", "median ms", "p95 ms", "statements", "same figures as the page?"]
     rows = []
     for row in results.get("floors", []):
+        if "error" in row:
+            rows.append([row["floor"], row["role"], "-", "-", "-", f"failed: {row['error'][:80]}"])
+            continue
         same = "yes" if not row["differences"] else f"NO ({len(row['differences'])}): {row['differences'][0]}"
         rows.append(
             [

@@ -275,7 +275,7 @@ def run_floors(args, records: dict) -> list[dict]:
     """Each floor needed by an endpoint, timed as the endpoints are (warm-ups, then repeats), and
     its figures compared once with the application's."""
     from django.contrib.auth import get_user_model
-    from django.db import connection
+    from django.db import DatabaseError, connection
 
     from bench import figures, floors
 
@@ -299,18 +299,26 @@ def run_floors(args, records: dict) -> list[dict]:
 
         timings = []
         deadline = time.perf_counter() + args.max_seconds
-        for i in range(max(args.warmup, 1) + args.repeat):
-            statements[0] = 0
-            with connection.execute_wrapper(count), connection.cursor() as cursor:
-                started = time.perf_counter()
-                result = function(cursor, connection.vendor, **kwargs)
-                elapsed = time.perf_counter() - started
-            if i >= args.warmup:
-                timings.append(elapsed * 1000)
-                if time.perf_counter() > deadline and len(timings) >= 5:
-                    break
+        try:
+            for i in range(max(args.warmup, 1) + args.repeat):
+                statements[0] = 0
+                with connection.execute_wrapper(count), connection.cursor() as cursor:
+                    started = time.perf_counter()
+                    result = function(cursor, connection.vendor, **kwargs)
+                    elapsed = time.perf_counter() - started
+                if i >= args.warmup:
+                    timings.append(elapsed * 1000)
+                    if time.perf_counter() > deadline and len(timings) >= MIN_SAMPLES:
+                        break
+        except DatabaseError as exc:  # the schema moved on: say so and go on with the others
+            rows.append({"floor": name, "role": role, "error": f"{type(exc).__name__}: {exc}"[:300]})
+            print(f"  floor {name:14} {role:8} failed: {rows[-1]['error']}", flush=True)
+            continue
         user = get_user_model().objects.get(pk=records[role]["user_id"])
-        app = figures.FIGURES[name](user, **kwargs)
+        try:
+            differences = figures.differences(result, figures.FIGURES[name](user, **kwargs))[:10]
+        except Exception as exc:  # the application changed shape: report it, keep the timing
+            differences = [f"the check itself failed: {type(exc).__name__}: {exc}"]
         rows.append(
             {
                 "floor": name,
@@ -319,7 +327,7 @@ def run_floors(args, records: dict) -> list[dict]:
                 "median_ms": round(median(timings), 3),
                 "p95_ms": round(percentile(timings, 95), 3),
                 "statements": statements[0],
-                "differences": figures.differences(result, app)[:10],
+                "differences": differences,
             }
         )
         print(f"  floor {name:14} {role:8} p95 {rows[-1]['p95_ms']:8.2f} ms", flush=True)
@@ -330,7 +338,7 @@ def attach_floors(endpoints: list[dict], floors: list[dict]) -> None:
     by_key = {(row["floor"], row["role"]): row for row in floors}
     for row in endpoints:
         floor = by_key.get((row.get("floor"), row["role"]))
-        if floor and row.get("status") == 200 and floor["p95_ms"]:
+        if floor and row.get("status") == 200 and floor.get("p95_ms"):
             row["floor_p95_ms"] = floor["p95_ms"]
             row["floor_ratio"] = round(row["p95_ms"] / floor["p95_ms"], 2)
 
