@@ -299,17 +299,23 @@ def run_floors(args, records: dict) -> list[dict]:
 
         timings = []
         deadline = time.perf_counter() + args.max_seconds
+        warmups = 0
         try:
-            for i in range(max(args.warmup, 1) + args.repeat):
+            while len(timings) < args.repeat:
                 statements[0] = 0
                 with connection.execute_wrapper(count), connection.cursor() as cursor:
                     started = time.perf_counter()
                     result = function(cursor, connection.vendor, **kwargs)
                     elapsed = time.perf_counter() - started
-                if i >= args.warmup:
-                    timings.append(elapsed * 1000)
-                    if time.perf_counter() > deadline and len(timings) >= MIN_SAMPLES:
-                        break
+                if warmups is not None:
+                    # Warm-ups as for the pages: one is enough for a slow floor.
+                    warmups += 1
+                    if warmups >= max(args.warmup, 1) or elapsed > args.max_seconds / 5:
+                        warmups = None
+                    continue
+                timings.append(elapsed * 1000)
+                if time.perf_counter() > deadline and len(timings) >= MIN_SAMPLES:
+                    break
         except DatabaseError as exc:  # the schema moved on: say so and go on with the others
             rows.append({"floor": name, "role": role, "error": f"{type(exc).__name__}: {exc}"[:300]})
             print(f"  floor {name:14} {role:8} failed: {rows[-1]['error']}", flush=True)
@@ -415,16 +421,23 @@ def main(argv=None) -> int:
         "import": [],
         "export": [],
     }
+    phases = results["meta"]["phase_seconds"] = {}
     if not args.skip_http:
         print("Pages and API:", flush=True)
+        mark = time.perf_counter()
         results["endpoints"] = run_http(args, records, args.only)
+        phases["http"] = round(time.perf_counter() - mark, 1)
     if not args.skip_floors:
         print("Floors (hand-written SQL, bench/floors.py):", flush=True)
+        mark = time.perf_counter()
         results["floors"] = run_floors(args, records)
         attach_floors(results["endpoints"], results["floors"])
+        phases["floors"] = round(time.perf_counter() - mark, 1)
     if not args.skip_io:
         print("Import and export:", flush=True)
+        mark = time.perf_counter()
         results["import"], results["export"] = run_io(args)
+        phases["import_export"] = round(time.perf_counter() - mark, 1)
     for row in results["endpoints"]:
         met, missed = report.endpoint_verdict(row)
         row["target_met"], row["missed"] = met, missed
@@ -448,7 +461,8 @@ def main(argv=None) -> int:
     if args.base:
         print()
         print(report.compare(results, Path(args.base)))
-    print(f"\nResults: {out}  ({results['meta']['seconds']} s)")
+    spent = ", ".join(f"{name} {seconds} s" for name, seconds in phases.items())
+    print(f"\nResults: {out}  ({results['meta']['seconds']} s: {spent})")
     return 0
 
 
