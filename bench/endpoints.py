@@ -73,7 +73,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("API targets (progress)", "/api/v1/targets?" + YEAR, "report", api=True, floor="targets"),
     Endpoint("API target", "/api/v1/targets/{target}", "report", api=True, floor="target", floor_roles=BOTH),
     Endpoint("API satisfaction", "/api/v1/satisfaction", "report", api=True, floor="satisfaction"),
-    Endpoint("API receivables", "/api/v1/receivables", "report", api=True, floor="receivables"),
+    Endpoint("API receivables", "/api/v1/receivables", "report", api=True, floor="receivables_api"),
     Endpoint("API reports due", "/api/v1/reports/due", "report", (DIRECTOR,), api=True, floor="report_inbox"),
 )
 

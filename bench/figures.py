@@ -67,7 +67,7 @@ def satisfaction(user) -> dict:
     return {"rows": {row.key: figures(row) for row in report.rows}, "total": figures(report.total)}
 
 
-def receivables(user, *, today) -> dict:
+def receivables(user, *, today, due: bool = True) -> dict:
     from salescore.core.pagination import paginate
     from salescore.orders import selectors
 
@@ -84,8 +84,10 @@ def receivables(user, *, today) -> dict:
         row["currency"]: (Decimal(row["outstanding"]), Decimal(row["overdue"]))
         for row in selectors.receivables_totals(user, today=today)
     }
-    due = [i.pk for i in selectors.instalments_due(user, overdue_only=True, today=today)[:50]]
-    return {"count": page.count, "rows": rows, "totals": totals, "due": due}
+    if not due:
+        return {"count": page.count, "rows": rows, "totals": totals}
+    overdue = [i.pk for i in selectors.instalments_due(user, overdue_only=True, today=today)[:50]]
+    return {"count": page.count, "rows": rows, "totals": totals, "due": overdue}
 
 
 def report_inbox(user, *, week_start) -> dict:
@@ -103,6 +105,7 @@ FIGURES = {
     "target": target_detail,
     "satisfaction": satisfaction,
     "receivables": receivables,
+    "receivables_api": lambda user, **kwargs: receivables(user, due=False, **kwargs),
     "report_inbox": report_inbox,
 }
 

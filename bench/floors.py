@@ -271,7 +271,7 @@ PAGE = 25  # rows of a list page (salescore.core.pagination.DEFAULT_PAGE_SIZE)
 COUNT_CAP = 10_000  # lists count no further (salescore.core.pagination.COUNT_CAP)
 
 
-def receivables(cursor, vendor, *, today) -> dict:
+def receivables(cursor, vendor, *, today, due: bool = True) -> dict:
     """The receivables page of someone who sees every order: the first page of outstanding and
     overdue per customer and currency (largest first) with the number of such rows counted no
     further than the lists count, the totals, and the first 50 overdue instalments."""
@@ -306,6 +306,8 @@ def receivables(cursor, vendor, *, today) -> dict:
         f"SELECT i.currency, {sums} {owed.format(joins='')} GROUP BY i.currency ORDER BY 1", [today, *COUNTED]
     )
     totals = {currency: (_d(out), _d(late)) for currency, out, late in cursor.fetchall()}
+    if not due:  # the API answers without the overdue instalments
+        return {"count": count, "rows": rows, "totals": totals}
     cursor.execute(
         f"""
         SELECT i.id, i.due_date, i.amount - i.received, o.number, c.name, p.name
@@ -349,5 +351,6 @@ FLOORS = {
     "target": target_detail,
     "satisfaction": satisfaction,
     "receivables": receivables,
+    "receivables_api": lambda cursor, vendor, **kwargs: receivables(cursor, vendor, due=False, **kwargs),
     "report_inbox": report_inbox,
 }

@@ -264,7 +264,7 @@ def floor_arguments(name: str, role_records: dict) -> dict | None:
         return year
     if name == "target":
         return {"target_id": role_records["target"], "today": today} if "target" in role_records else None
-    if name == "receivables":
+    if name in ("receivables", "receivables_api"):
         return {"today": today}
     if name == "report_inbox":
         return {"week_start": dt.date.fromisoformat(role_records["week_start"])}
