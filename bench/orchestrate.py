@@ -41,7 +41,7 @@ RUN_DEFAULTS = [
     "--max-seconds",
     "4",
     "--http-budget",
-    "100",
+    "90",
     "--threads",
     "4",
     "--duration",

@@ -218,11 +218,16 @@ def run_http(args, records: dict, only: str) -> list[dict]:
             started = time.perf_counter()
             settings = args
             if args.http_budget:
-                # Share what is left of the budget among the endpoints still to measure.
-                left = args.http_budget - (started - began)
-                share = left / (len(pairs) - index) - args.duration
+                # Share what is left of the budget among the endpoints still to measure: about
+                # half for the sequential requests, the rest for the load (at least 3 requests
+                # and half a second of load whatever the budget).
+                share = (args.http_budget - (started - began)) / (len(pairs) - index)
                 settings = argparse.Namespace(
-                    **{**vars(args), "max_seconds": min(args.max_seconds, max(share, 1.0))}
+                    **{
+                        **vars(args),
+                        "max_seconds": min(args.max_seconds, max(share * 0.55, 0.5)),
+                        "duration": min(args.duration, max(share * 0.35, 0.5)),
+                    }
                 )
             row = {**base, **measure(clients[role], endpoint, url, settings)}
             rows.append(row)
