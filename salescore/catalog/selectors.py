@@ -252,3 +252,15 @@ def _agreed(price_list_id: int, on: dt.date) -> QuerySet[PriceListItem]:
     """The items of a price list that is active and valid on ``on``. A product whose currency
     changed after it was listed is no longer priced by the list (callers match the currency)."""
     return PriceListItem.objects.filter(_valid_on(on, prefix="price_list__"), price_list_id=price_list_id)
+
+
+def products_named(rows, queryset=None) -> tuple[list, dict[int, Product]]:
+    """The products raw rows (line or item dicts) name by ``product`` (an id or a Product): each
+    row's reference in order, and the products found, loaded in one query. A row that is not a
+    dict, or names nothing loadable, gets a reference no product has."""
+    refs = []
+    for raw in rows:
+        product = raw.get("product") if isinstance(raw, dict) else None
+        refs.append(product.pk if isinstance(product, Product) else product)
+    wanted = {pk for pk in refs if isinstance(pk, int) and 0 < pk < 2**63}
+    return refs, (queryset if queryset is not None else Product.objects.all()).in_bulk(wanted)

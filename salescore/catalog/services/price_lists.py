@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from salescore.accounts.models import User
 from salescore.catalog.models import PriceList, PriceListItem, Product
+from salescore.catalog.selectors import products_named
 from salescore.catalog.services.catalogue import _currency, _text
 from salescore.core.errors import ApplicationError
 from salescore.core.i18n import join_clauses
@@ -131,11 +132,7 @@ def parse_items(items, *, currency: str) -> list[PriceListItem]:
             code="invalid",
             fields={"items": _("Too many items.")},
         )
-    wanted = []
-    for raw in items:
-        product = raw.get("product") if isinstance(raw, dict) else None
-        wanted.append(product.pk if isinstance(product, Product) else product)
-    products = Product.objects.in_bulk({pk for pk in wanted if isinstance(pk, int) and 0 < pk < 2**63})
+    wanted, products = products_named(items)
     errors: dict[str, str] = {}
     seen: dict[int, int] = {}
     rows = []

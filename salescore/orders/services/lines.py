@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from salescore.catalog.models import Product
-from salescore.catalog.selectors import list_prices
+from salescore.catalog.selectors import list_prices, products_named
 from salescore.core.errors import ApplicationError
 from salescore.core.money import to_decimal
 from salescore.orders.models import OrdersPolicy
@@ -62,12 +62,7 @@ def parse_lines(lines, *, currency: str, customer=None, on: dt.date | None = Non
             fields={"lines": _("Too many lines.")},
         )
     errors: dict[str, str] = {}
-    product_ids = []
-    for raw in lines:
-        product = raw.get("product") if isinstance(raw, dict) else None
-        product_ids.append(product.pk if isinstance(product, Product) else product)
-    wanted = {pk for pk in product_ids if isinstance(pk, int) and 0 < pk < 2**63}
-    products = Product.objects.select_related("category").in_bulk(wanted)
+    product_ids, products = products_named(lines, Product.objects.select_related("category"))
     prices = list_prices(products.values(), customer=customer, on=on or timezone.localdate())
     default_tax = OrdersPolicy.current().default_tax_rate
     parsed = []
