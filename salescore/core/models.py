@@ -172,6 +172,18 @@ def audit_bulk(
     return len(rows)
 
 
+def m2m_changes(field_name: str, old: dict, new: dict) -> dict:
+    """The audit changes of a many-to-many set going from ``old`` to ``new`` ({pk: text})."""
+    return {
+        field_name: {
+            "old": sorted(old),
+            "new": sorted(new),
+            "old_display": ", ".join(old[k] for k in sorted(old)),
+            "new_display": ", ".join(new[k] for k in sorted(new)),
+        }
+    }
+
+
 class AliveManager(models.Manager):
     """Rows that are not soft-deleted. The default manager, so forms and lists never offer the dead."""
 
@@ -364,17 +376,7 @@ class AuditedModel(models.Model):
         with transaction.atomic():
             manager.set(list(objects))
             audit_event(
-                obj=self,
-                action=AuditAction.UPDATE,
-                actor=actor,
-                changes={
-                    field_name: {
-                        "old": sorted(old),
-                        "new": sorted(new),
-                        "old_display": ", ".join(old[k] for k in sorted(old)),
-                        "new_display": ", ".join(new[k] for k in sorted(new)),
-                    }
-                },
+                obj=self, action=AuditAction.UPDATE, actor=actor, changes=m2m_changes(field_name, old, new)
             )
 
 

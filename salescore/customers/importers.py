@@ -117,11 +117,11 @@ class CustomerImporter(Importer):
             values,
             context,
             choices=(
-                ("kind", Customer.Kind.choices),
-                ("industry", Industry.choices),
-                ("size", Size.choices),
-                ("tier", Tier.choices),
-                ("source", Channel.choices),
+                ("kind", Customer.Kind),
+                ("industry", Industry),
+                ("size", Size),
+                ("tier", Tier),
+                ("source", Channel),
             ),
             lookups=(("region", "regions"), ("owner", "people")),
             data=data,
@@ -147,6 +147,9 @@ class CustomerImporter(Importer):
 
     def create(self, data: dict, *, actor):
         return services.customer_create(actor=actor, **data)
+
+    def create_many(self, items: list[dict], *, actor, check: bool):
+        return services.customers_create_many(actor=actor, rows=items, write=not check)
 
     def update(self, data: dict, *, actor, duplicate):
         customer = Customer(pk=duplicate.extra["existing_id"])

@@ -8,7 +8,7 @@ import datetime as dt
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models.functions import Coalesce, Greatest, Upper
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,7 +18,7 @@ from salescore.catalog.models import PriceList
 from salescore.core import audit
 from salescore.core.errors import ApplicationError, PermissionDeniedError
 from salescore.core.i18n import join_items
-from salescore.core.models import AuditAction, AuditLog, audit_event
+from salescore.core.models import AuditAction, AuditLog, audit_bulk, audit_event, m2m_changes
 from salescore.core.notifications import notify
 from salescore.core.permissions import (
     Cap,
@@ -45,7 +45,7 @@ from salescore.customers.identity import (
 )
 from salescore.customers.models import Contact, Customer, PoolMove, PoolPolicy, Tag, Tier
 from salescore.customers.selectors import pool_claims_today
-from salescore.org.models import Person
+from salescore.org.models import Person, Region
 
 CUSTOMER_FIELDS = {
     "kind",
@@ -86,9 +86,8 @@ def _clean_credit_code(raw: str) -> str:
     return code
 
 
-def _clash(user, existing: Customer, field: str, label: str) -> ApplicationError:
+def _clash(existing: Customer, field: str, label: str, *, visible: bool) -> ApplicationError:
     """A duplicate: name the existing customer, and link to it if the user may open it."""
-    visible = scope_queryset(Customer.objects.filter(pk=existing.pk), user).exists()
     owner = existing.owner.display_name if existing.owner else _("the public pool")
     return ApplicationError(
         _("%(field)s is already used by %(name)s (owner: %(owner)s).")
@@ -102,45 +101,86 @@ def _clash(user, existing: Customer, field: str, label: str) -> ApplicationError
     )
 
 
-def _check_duplicates(user, *, credit_code: str, phone_key: str, email: str, exclude_pk=None) -> None:
-    """Exact duplicates are refused at entry: same credit code, phone or email."""
-    # Unordered and cut at one row: each lookup reads its own index (an ORDER BY would let the
-    # database walk the list's sort index instead, row by row, until a match or the end).
+def _duplicates(user, keys: list[tuple[str, str, str]], *, exclude_pk=None) -> list[ApplicationError | None]:
+    """Exact duplicates are refused at entry: same credit code, phone or email. ``keys`` holds
+    (credit code, phone key, email) per record to check; the answer is one clash or None for each.
+
+    Three lookups whatever the number of records (an import checks a thousand rows at once), each
+    unordered so that it reads its own index: an ORDER BY would let the database walk the list's
+    sort index instead, row by row.
+    """
     others = Customer.objects.exclude(pk=exclude_pk).select_related("owner").order_by()
+    codes = {code for code, _phone, _email in keys if code}
+    phones = {phone for _code, phone, _email in keys if phone}
+    emails = {email.upper() for _code, _phone, email in keys if email}
+    by_code = {c.credit_code: c for c in others.filter(credit_code__in=codes)} if codes else {}
+    by_phone = {c.phone_key: c for c in others.filter(phone_key__in=phones)} if phones else {}
+    by_email = (
+        {
+            c.email.upper(): c
+            for c in others.annotate(email_upper=Upper("email")).filter(email_upper__in=emails)
+        }
+        if emails
+        else {}
+    )
+    found: list[tuple[Customer, str, str] | None] = []
+    for code, phone, email in keys:
+        if code and code in by_code:
+            found.append((by_code[code], "credit_code", _("The credit code")))
+        elif phone and phone in by_phone:
+            found.append((by_phone[phone], "phone", _("The phone number")))
+        elif email and email.upper() in by_email:
+            found.append((by_email[email.upper()], "email", _("The email address")))
+        else:
+            found.append(None)
+    clashing = {hit[0].pk for hit in found if hit}
+    visible = (
+        set(scope_queryset(Customer.objects.filter(pk__in=clashing), user).values_list("pk", flat=True))
+        if clashing
+        else set()
+    )
+    return [_clash(*hit, visible=hit[0].pk in visible) if hit else None for hit in found]
 
-    def first(**lookup):
-        return next(iter(others.filter(**lookup)[:1]), None)
 
-    if credit_code:
-        existing = first(credit_code=credit_code)
-        if existing:
-            raise _clash(user, existing, "credit_code", _("The credit code"))
-    if phone_key:
-        existing = first(phone_key=phone_key)
-        if existing:
-            raise _clash(user, existing, "phone", _("The phone number"))
-    if email:
-        existing = first(email__iexact=email)
-        if existing:
-            raise _clash(user, existing, "email", _("The email address"))
+def _check_duplicates(user, *, credit_code: str, phone_key: str, email: str, exclude_pk=None) -> None:
+    (clash,) = _duplicates(user, [(credit_code, phone_key, email)], exclude_pk=exclude_pk)
+    if clash is not None:
+        raise clash
+
+
+def _owner_problems(actor, owners) -> dict[int, ApplicationError]:
+    """Who of ``owners`` the actor may not give customers to, with the reason: one query."""
+    people = {owner.pk: owner for owner in owners if owner is not None}
+    problems: dict[int, ApplicationError] = {}
+    for pk, owner in people.items():
+        if owner.is_deleted or owner.status != Person.Status.ACTIVE:
+            problems[pk] = ApplicationError(
+                _("%(name)s has left and cannot own customers.") % {"name": owner},
+                code="invalid_owner",
+                fields={"owner": _("Choose an active person.")},
+            )
+    rest = [pk for pk in people if pk not in problems]
+    if rest:
+        # Managers hand customers to people they lead; a rep can only own customers themselves.
+        allowed = set(
+            scope_queryset(Person.objects.filter(pk__in=rest), actor, include_shared=False).values_list(
+                "pk", flat=True
+            )
+        )
+        for pk in rest:
+            if pk not in allowed:
+                problems[pk] = ApplicationError(
+                    _("You can only give customers to people you manage."),
+                    code="out_of_scope",
+                    fields={"owner": _("Choose yourself or someone you manage.")},
+                )
+    return problems
 
 
 def _check_owner(actor, owner: Person | None) -> None:
-    if owner is None:
-        return
-    if owner.is_deleted or owner.status != Person.Status.ACTIVE:
-        raise ApplicationError(
-            _("%(name)s has left and cannot own customers.") % {"name": owner},
-            code="invalid_owner",
-            fields={"owner": _("Choose an active person.")},
-        )
-    # Managers hand customers to people they lead; a rep can only own customers themselves.
-    if not scope_queryset(Person.objects.filter(pk=owner.pk), actor, include_shared=False).exists():
-        raise ApplicationError(
-            _("You can only give customers to people you manage."),
-            code="out_of_scope",
-            fields={"owner": _("Choose yourself or someone you manage.")},
-        )
+    problem = _owner_problems(actor, [owner]).get(getattr(owner, "pk", None))
+    if problem is not None:
+        raise problem
 
 
 def _check_not_pool(actor, customer: Customer) -> None:
@@ -156,12 +196,7 @@ def _check_price_list(actor, price_list) -> None:
     """A customer goes on a live price list (catalog.PriceList) or on none. A list prices below the
     catalogue without an approval, so only those who keep the price lists (Cap.PROCESS_CONFIGURE)
     put a customer on one or take it off; whether it prices a line is decided when it is priced."""
-    if not access_for(actor).can(Cap.PROCESS_CONFIGURE):
-        raise PermissionDeniedError(
-            _("Only those who keep the price lists choose a customer's price list."),
-            code="permission_denied",
-            fields={"price_list": _("Ask the sales director to change it.")},
-        )
+    _check_may_price(actor)
     if price_list is None:
         return
     if PriceList.objects.filter(pk=price_list.pk).exists():
@@ -171,6 +206,15 @@ def _check_price_list(actor, price_list) -> None:
         code="invalid",
         fields={"price_list": _("Choose a price list that exists.")},
     )
+
+
+def _check_may_price(actor) -> None:
+    if not access_for(actor).can(Cap.PROCESS_CONFIGURE):
+        raise PermissionDeniedError(
+            _("Only those who keep the price lists choose a customer's price list."),
+            code="permission_denied",
+            fields={"price_list": _("Ask the sales director to change it.")},
+        )
 
 
 def _normalize(data: dict) -> dict:
@@ -183,9 +227,11 @@ def _normalize(data: dict) -> dict:
     return data
 
 
-@transaction.atomic
-def customer_create(*, actor: User, tags: list[str] | None = None, **fields) -> Customer:
-    access = require(actor, Cap.CUSTOMERS_CREATE)
+def _new_customer(fields: dict, *, default_owner) -> tuple[Customer, list[str]]:
+    """One row of customer_create's input as an unsaved customer and its tags: the checks that
+    need no query (known fields, credit code, formats, lengths, choices)."""
+    fields = dict(fields)
+    tags = fields.pop("tags", None) or []
     unknown = set(fields) - CUSTOMER_FIELDS
     if unknown:
         raise ApplicationError(
@@ -193,34 +239,197 @@ def customer_create(*, actor: User, tags: list[str] | None = None, **fields) -> 
         )
     data = _normalize(fields)
     required({"name": data.get("name")})
-    if "owner" not in data or data["owner"] is None:
-        if access.person_id is None:
+    if data.get("owner") is None:
+        if default_owner is None:
             raise ApplicationError(
                 _("Choose the owner of this customer."),
                 code="required",
                 fields={"owner": _("This field is required.")},
             )
-        data["owner"] = Person.objects.get(pk=access.person_id)
-    _check_owner(actor, data["owner"])
-    if data.get("price_list") is not None:
-        _check_price_list(actor, data["price_list"])
+        data["owner"] = default_owner
     customer = Customer(**data)
     customer.name_key = name_key(customer.name)
     customer.phone_key = normalize_phone(customer.phone)
-    validate_fields(customer, [k for k in data if k != "owner"] + ["name"])
-    _check_duplicates(
-        actor, credit_code=customer.credit_code, phone_key=customer.phone_key, email=customer.email
-    )
+    # Related records are checked together below (owner, region, price list): one query each.
+    validate_fields(customer, [k for k in data if k not in ("owner", "region", "price_list")] + ["name"])
+    return customer, tags
+
+
+def _reference_problems(customers: list[Customer]) -> dict[int, ApplicationError]:
+    """The customers (by position) whose region or price list no longer exists."""
+    problems: dict[int, ApplicationError] = {}
+    regions = {c.region_id for c in customers if c.region_id}
+    if regions:
+        known = set(Region.objects.filter(pk__in=regions).values_list("pk", flat=True))
+        for index, customer in enumerate(customers):
+            if customer.region_id and customer.region_id not in known:
+                problems[index] = ApplicationError(
+                    _("The region was deleted."),
+                    code="invalid",
+                    fields={"region": _("Choose a region that exists.")},
+                )
+    price_lists = {c.price_list_id for c in customers if c.price_list_id}
+    if price_lists:
+        live = set(PriceList.objects.filter(pk__in=price_lists).values_list("pk", flat=True))
+        for index, customer in enumerate(customers):
+            if customer.price_list_id and customer.price_list_id not in live:
+                problems.setdefault(
+                    index,
+                    ApplicationError(
+                        _("The price list %(name)s was deleted.") % {"name": customer.price_list},
+                        code="invalid",
+                        fields={"price_list": _("Choose a price list that exists.")},
+                    ),
+                )
+    return problems
+
+
+@transaction.atomic
+def customer_create(*, actor: User, tags: list[str] | None = None, **fields) -> Customer:
+    (result,) = customers_create_many(actor=actor, rows=[{**fields, "tags": tags}])
+    if isinstance(result, ApplicationError):
+        raise result
+    return result
+
+
+@transaction.atomic
+def customers_create_many(
+    *, actor: User, rows: list[dict], write: bool = True
+) -> list[Customer | ApplicationError]:
+    """customer_create for many rows at once (an import's batch): the same rules, checked for the
+    whole batch with a fixed number of queries, and the valid rows written with one INSERT per
+    500, their audit rows likewise. Returns, per row, the new customer or why it was refused.
+
+    Two rows of one batch with the same credit code, phone or email: the later one is refused.
+    ``write=False`` (an import's dry run): every check, nothing written, the customers unsaved.
+    """
+    access = require(actor, Cap.CUSTOMERS_CREATE)
+    default_owner = None
+    if access.person_id is not None and any(row.get("owner") is None for row in rows):
+        default_owner = Person.objects.get(pk=access.person_id)
+    results: list[Customer | ApplicationError] = []
+    tags: dict[int, list[str]] = {}
+    for row in rows:
+        try:
+            customer, names = _new_customer(row, default_owner=default_owner)
+        except ApplicationError as exc:
+            results.append(exc)
+            continue
+        if customer.price_list_id is not None:
+            try:
+                _check_may_price(actor)
+            except ApplicationError as exc:
+                results.append(exc)
+                continue
+        tags[len(results)] = names
+        results.append(customer)
+
+    def pending() -> list[tuple[int, Customer]]:
+        return [(i, c) for i, c in enumerate(results) if isinstance(c, Customer)]
+
+    owner_problems = _owner_problems(actor, {c.owner for _i, c in pending()})
+    for index, customer in pending():
+        if customer.owner_id in owner_problems:
+            results[index] = owner_problems[customer.owner_id]
+    batch = pending()
+    for position, problem in _reference_problems([c for _i, c in batch]).items():
+        results[batch[position][0]] = problem
+    batch = pending()
+    clashes = _duplicates(actor, [(c.credit_code, c.phone_key, c.email) for _i, c in batch])
+    claimed: dict[tuple[str, str], int] = {}
+    labels = {"credit_code": _("credit code"), "phone": _("phone number"), "email": _("email address")}
+    for (index, customer), clash in zip(batch, clashes, strict=True):
+        if clash is not None:
+            results[index] = clash
+            continue
+        keys = [
+            ("credit_code", customer.credit_code),
+            ("phone", customer.phone_key),
+            ("email", customer.email.upper()),
+        ]
+        same = next(
+            ((name, claimed[(name, key)]) for name, key in keys if key and (name, key) in claimed), None
+        )
+        if same is not None:
+            results[index] = ApplicationError(
+                _("Row %(row)s of the same batch has the same %(field)s.")
+                % {"row": same[1] + 1, "field": labels[same[0]]},
+                code="invalid",
+                fields={same[0]: _("Entered twice.")},
+            )
+            continue
+        for name, key in keys:
+            if key:
+                claimed[(name, key)] = index
+    batch = pending()
+    if not batch or not write:
+        return results
+    new = [customer for _i, customer in batch]
+    now = timezone.now()
+    for customer in new:
+        customer.created_at = customer.updated_at = now
+        customer.created_by = customer.updated_by = actor
     try:
         with transaction.atomic():
-            customer.save(actor=actor)
+            Customer.objects.bulk_create(new, batch_size=500)
     except IntegrityError:
-        # Someone entered the same credit code a moment ago: report it like the check above.
-        _check_duplicates(actor, credit_code=customer.credit_code, phone_key="", email="")
-        raise
-    if tags:
-        customer_set_tags(actor=actor, customer=customer, names=tags)
-    return customer
+        # Someone entered the same credit code a moment ago. One row: report it like the check
+        # above; several: each row on its own, so only the clashing one is refused.
+        if len(rows) == 1:
+            _check_duplicates(actor, credit_code=new[0].credit_code, phone_key="", email="")
+            raise
+        for index, _customer in batch:
+            try:
+                with transaction.atomic():
+                    (results[index],) = customers_create_many(
+                        actor=actor, rows=[{**rows[index], "tags": tags.get(index)}]
+                    )
+            except ApplicationError as exc:
+                results[index] = exc
+            except IntegrityError:
+                results[index] = ApplicationError(
+                    _("Someone saved the same customer at the same moment: try again."), code="conflict"
+                )
+        return results
+    audit_bulk(
+        model=Customer,
+        entries=((c.pk, str(c), c._audit_diff(creating=True)) for c in new),
+        action=AuditAction.CREATE,
+        actor=actor,
+    )
+    for customer in new:
+        customer._audit_snapshot = {
+            f.attname: getattr(customer, f.attname) for f in Customer._meta.concrete_fields
+        }
+    _add_tags([(customer, tags[index]) for index, customer in batch if tags.get(index)], actor=actor)
+    return results
+
+
+def _add_tags(pairs: list[tuple[Customer, list[str]]], *, actor) -> None:
+    """Tag new customers: the tags made once, the links in one INSERT, one audit row each."""
+    wanted = {c.pk: sorted({n.strip()[:40] for n in names if n and n.strip()}) for c, names in pairs}
+    names = {name for chosen in wanted.values() for name in chosen}
+    if not names:
+        return
+    existing = {t.name: t for t in Tag.objects.filter(name__in=names)}
+    if names - set(existing):
+        Tag.objects.bulk_create([Tag(name=n) for n in sorted(names - set(existing))], ignore_conflicts=True)
+        existing = {t.name: t for t in Tag.objects.filter(name__in=names)}
+    link = Customer.tags.through
+    link.objects.bulk_create(
+        [link(customer_id=pk, tag_id=existing[name].pk) for pk, chosen in wanted.items() for name in chosen],
+        batch_size=1000,
+    )
+    audit_bulk(
+        model=Customer,
+        entries=(
+            (c.pk, str(c), m2m_changes("tags", {}, {existing[n].pk: n for n in wanted[c.pk]}))
+            for c, _names in pairs
+            if wanted[c.pk]
+        ),
+        action=AuditAction.UPDATE,
+        actor=actor,
+    )
 
 
 @transaction.atomic

@@ -3,7 +3,9 @@ through the domain's importer, in batches, with its errors kept per row and colu
 
 A dry run is the real import rolled back: each batch runs the domain's own create services inside a
 transaction that is then undone, so the check applies exactly the rules a real import meets
-(duplicates, scope, formats), and nothing is written. Duplicates within the file are caught here,
+(duplicates, scope, formats), and nothing is written. An importer that writes batches
+(``create_many``, customers) checks a whole batch with set-based lookups before writing any of it,
+so its dry run stops there instead of writing and undoing. Duplicates within the file are caught here,
 by the keys each importer names, because a batch cannot see the rows of a batch already undone.
 """
 
@@ -33,7 +35,7 @@ from salescore.imports.registry import Importer, RowError, header_key
 
 logger = logging.getLogger(__name__)
 
-BATCH_SIZE = 200
+BATCH_SIZE = 500
 PREVIEW_ROWS = 10
 MAX_STORED_ISSUES = 5000
 
@@ -259,26 +261,29 @@ def _error_from(run: _Run, row: int, exc: ApplicationError) -> None:
 
 def _write(run: _Run, row: int, data: dict) -> str:
     """Create the row's record through the domain service; a duplicate is skipped or updated."""
-    importer = run.importer
     try:
         with transaction.atomic():
-            importer.create(data, actor=run.actor)
+            run.importer.create(data, actor=run.actor)
         return Outcome.CREATED
-    except ApplicationError as exc:
-        if exc.code != "duplicate":
-            _error_from(run, row, exc)
-            return Outcome.ERROR
-        duplicate = exc
-    except ValidationError as exc:
-        _error_from(run, row, from_validation_error(exc))
-        return Outcome.ERROR
-    except Http404:
+    except (ApplicationError, ValidationError, Http404, IntegrityError) as exc:
+        return _refused(run, row, data, exc)
+
+
+def _refused(run: _Run, row: int, data: dict, exc: Exception) -> str:
+    """The service refused the row: record why, or skip or update it when it is a duplicate."""
+    if isinstance(exc, ValidationError):
+        exc = from_validation_error(exc)
+    if isinstance(exc, Http404):
         run.issue(row, "", _("A record this row refers to is not one you may change."))
         return Outcome.ERROR
-    except IntegrityError:
+    if isinstance(exc, IntegrityError):
         run.issue(row, "", _("Someone saved the same record at the same moment: check the row again."))
         return Outcome.ERROR
-
+    if exc.code != "duplicate":
+        _error_from(run, row, exc)
+        return Outcome.ERROR
+    duplicate = exc
+    importer = run.importer
     name = next(iter(duplicate.fields), "")
     if run.job.duplicate_policy != ImportJob.DuplicatePolicy.UPDATE or not importer.can_update:
         run.issue(row, name, duplicate.message, level=ImportIssue.Level.SKIPPED)
@@ -299,31 +304,40 @@ def _write(run: _Run, row: int, data: dict) -> str:
     return Outcome.ERROR
 
 
-def _one(run: _Run, row: int, cells: list[str]) -> None:
-    values = {name: (cells[index] if index < len(cells) else "") for index, name in run.mapping.items()}
-    outcome = Outcome.ERROR
-    data: dict = {}
+def _values(run: _Run, cells: list[str]) -> dict[str, str]:
+    return {name: (cells[index] if index < len(cells) else "") for index, name in run.mapping.items()}
+
+
+def _parse(run: _Run, row: int, values: dict[str, str]) -> dict | None:
+    """The row's data, or None when a field cannot be read (the problems are recorded)."""
     try:
-        data = run.importer.parse(values, actor=run.actor, context=run.context)
+        return run.importer.parse(values, actor=run.actor, context=run.context)
     except RowError as exc:
         for name, reason in exc.problems.items():
             run.issue(row, name, reason)
-    else:
-        keys = run.importer.identity(data)
-        earlier = next(((name, run.seen[(name, key)]) for name, key in keys if (name, key) in run.seen), None)
-        if earlier is not None:
-            name, first_row = earlier
-            run.issue(
-                row,
-                name,
-                _("Row %(row)s of this file has the same %(column)s.")
-                % {"row": first_row, "column": run.column_of(name)},
-            )
-        else:
-            outcome = _write(run, row, data)
-            if outcome != Outcome.ERROR:
-                for key in keys:
-                    run.seen.setdefault(key, row)
+        return None
+
+
+def _repeats(run: _Run, row: int, keys: list[tuple[str, str]]) -> bool:
+    """Whether an earlier row of the file, already written, has one of the row's keys."""
+    earlier = next(((name, run.seen[(name, key)]) for name, key in keys if (name, key) in run.seen), None)
+    if earlier is None:
+        return False
+    name, first_row = earlier
+    run.issue(
+        row,
+        name,
+        _("Row %(row)s of this file has the same %(column)s.")
+        % {"row": first_row, "column": run.column_of(name)},
+    )
+    return True
+
+
+def _done(run: _Run, row: int, values: dict, data: dict | None, keys, outcome: str) -> None:
+    """Count the row's outcome, remember its keys when it was written, keep it for the preview."""
+    if outcome != Outcome.ERROR:
+        for key in keys:
+            run.seen.setdefault(key, row)
     run.processed += 1
     if outcome == Outcome.CREATED:
         run.created += 1
@@ -333,7 +347,7 @@ def _one(run: _Run, row: int, cells: list[str]) -> None:
         run.skipped += 1
     else:
         run.errors += 1
-    if len(run.preview) < PREVIEW_ROWS:
+    if len(run.preview) < PREVIEW_ROWS or row < run.preview[-1]["row"]:
         shown = run.importer.preview(data) if data else {}
         fields = _ordered_fields(run.importer, run.mapping)
         run.preview.append(
@@ -343,6 +357,59 @@ def _one(run: _Run, row: int, cells: list[str]) -> None:
                 "values": [shown.get(name, values.get(name, "")) for name in fields],
             }
         )
+        # Rows held back in a batch (see _many) come after later rows: keep the first ones.
+        run.preview.sort(key=lambda shown_row: shown_row["row"])
+        del run.preview[PREVIEW_ROWS:]
+
+
+def _one(run: _Run, row: int, cells: list[str]) -> None:
+    values = _values(run, cells)
+    data = _parse(run, row, values)
+    keys = run.importer.identity(data) if data is not None else []
+    outcome = Outcome.ERROR
+    if data is not None and not _repeats(run, row, keys):
+        outcome = _write(run, row, data)
+    _done(run, row, values, data, keys, outcome)
+
+
+def _many(run: _Run, batch: list[tuple[int, list[str]]]) -> None:
+    """A batch through the importer's create_many: read every row, write the readable ones at once.
+
+    The outcome is the one row by row would give. A row whose key (credit code, phone...) an
+    earlier row of the same batch also has waits until that row is written or refused, then goes
+    through _one: it repeats a row of the file only if that row was written.
+    """
+    ready: list[tuple[int, dict, dict, list]] = []
+    held: list[tuple[int, list[str]]] = []
+    claimed: set[tuple[str, str]] = set()
+    for row, cells in batch:
+        values = _values(run, cells)
+        data = _parse(run, row, values)
+        keys = run.importer.identity(data) if data is not None else []
+        if data is None or _repeats(run, row, keys):
+            _done(run, row, values, data, keys, Outcome.ERROR)
+        elif claimed.intersection(keys):
+            held.append((row, cells))
+        else:
+            claimed.update(keys)
+            ready.append((row, values, data, keys))
+    if ready:
+        results = run.importer.create_many(
+            [data for _row, _values, data, _keys in ready], actor=run.actor, check=run.dry_run
+        )
+        for (row, values, data, keys), result in zip(ready, results, strict=True):
+            outcome = _refused(run, row, data, result) if isinstance(result, Exception) else Outcome.CREATED
+            _done(run, row, values, data, keys, outcome)
+    for row, cells in held:
+        _one(run, row, cells)
+
+
+def _rows(run: _Run, batch: list[tuple[int, list[str]]]) -> None:
+    if run.importer.writes_many:
+        _many(run, batch)
+    else:
+        for row, cells in batch:
+            _one(run, row, cells)
 
 
 def _ordered_fields(importer: Importer, mapping: dict[int, str]) -> list[str]:
@@ -408,8 +475,7 @@ def process(job: ImportJob, *, actor, dry_run: bool) -> _Run:
     if one_transaction:
         with transaction.atomic():
             for batch in _batches(data_rows(job), BATCH_SIZE):
-                for row, cells in batch:
-                    _one(run, row, cells)
+                _rows(run, batch)
                 _flush(run, counts=False)
             if run.errors:
                 transaction.set_rollback(True)
@@ -419,8 +485,7 @@ def process(job: ImportJob, *, actor, dry_run: bool) -> _Run:
     else:
         for batch in _batches(data_rows(job), BATCH_SIZE):
             with transaction.atomic():
-                for row, cells in batch:
-                    _one(run, row, cells)
+                _rows(run, batch)
                 if dry_run:
                     transaction.set_rollback(True)
             _flush(run, counts=True)

@@ -63,6 +63,12 @@ class Importer:
     def create(self, data: dict, *, actor) -> Model:
         raise NotImplementedError
 
+    def create_many(self, items: list[dict], *, actor, check: bool) -> list[Model | Exception]:
+        """Optional: create a batch of rows at once, with the same rules as ``create``. Returns,
+        per item, the new record or the exception ``create`` would have raised for it. ``check``
+        (the dry run): apply every rule but write nothing, and return the records unsaved."""
+        raise NotImplementedError
+
     def update(self, data: dict, *, actor, duplicate) -> Model:
         """Update the record ``duplicate`` (the service's ApplicationError) points to."""
         raise NotImplementedError
@@ -72,6 +78,11 @@ class Importer:
         return {name: _display(value) for name, value in data.items()}
 
     # -- shared ------------------------------------------------------------------------------
+
+    @property
+    def writes_many(self) -> bool:
+        """Whether the importer writes batches (implements ``create_many``)."""
+        return type(self).create_many is not Importer.create_many
 
     def column(self, name: str) -> Column | None:
         return next((c for c in self.columns if c.name == name), None)
@@ -125,10 +136,12 @@ def choice_map(choices, extra: dict[str, str] | None = None) -> dict[str, str]:
 
 
 def pick_choice(text: str, mapping: dict[str, str], *, field_name: str, choices) -> str:
+    """The choice value ``text`` names. ``choices`` (pairs, or a Choices class) words the error."""
     if not text:
         return ""
     value = mapping.get(header_key(text))
     if value is None:
+        choices = getattr(choices, "choices", choices)
         raise RowError(
             {
                 field_name: _("%(value)s is not one of: %(choices)s.")

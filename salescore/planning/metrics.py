@@ -20,7 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, Exists, ExpressionWrapper, F, OuterRef, Sum, Value
+from django.db.models import Count, DecimalField, Exists, ExpressionWrapper, F, OuterRef, Q, Sum, Value
 from django.db.models.functions import Coalesce
 
 from salescore.core.dates import day_range
@@ -78,6 +78,41 @@ class Totals:
             if pk is not None:
                 result[pk] += value
         return dict(result)
+
+
+@dataclass(frozen=True)
+class Owners:
+    """Whose figures are wanted: people, and units with everyone below them. A rep's target
+    reads the rows credited to the rep, not the whole company's. None (the default): everyone."""
+
+    person_ids: frozenset[int] = frozenset()
+    unit_paths: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, targets) -> Owners | None:
+        """The owners of ``targets`` (their person, or their unit's subtree)."""
+        people, paths = set(), set()
+        for target in targets:
+            if target.person_id:
+                people.add(target.person_id)
+            else:
+                paths.add(target.org_unit.path)
+        # A unit inside another adds nothing: the outer unit's subtree holds it.
+        outer = {p for p in paths if not any(p != q and p.startswith(q) for q in paths)}
+        return cls(frozenset(people), frozenset(outer))
+
+    def narrow(self, queryset, who: str):
+        """Rows whose ``who`` (a path to a Person) is one of these owners."""
+        wanted = Q(pk__in=[])
+        if self.person_ids:
+            wanted |= Q(**{f"{who}_id__in": sorted(self.person_ids)})
+        for path in sorted(self.unit_paths):
+            wanted |= Q(**{f"{who}__org_unit__path__startswith": path})
+        return queryset.filter(wanted)
+
+
+def _narrowed(queryset, who: str, owners: Owners | None):
+    return queryset if owners is None else owners.narrow(queryset, who)
 
 
 CREDITED = (Metric.SALES_AMOUNT, Metric.COLLECTED_AMOUNT, Metric.SALES_QUANTITY, Metric.MARKET_SHARE)
@@ -161,12 +196,19 @@ def _parts(src: Source):
     return [(src.queryset, "owner", Count("id"))]
 
 
-def totals(metric: str, window: Window, segment: Segment = Segment()) -> Totals:
-    """The metric's figures over the window, grouped by person and unit path (2 queries at most).
-    values() joins the credits once; the share in the sum comes from that same join."""
+def totals(
+    metric: str, window: Window, segment: Segment = Segment(), *, owners: Owners | None = None
+) -> Totals:
+    """The metric's figures over the window, grouped by person and unit path (2 queries at most),
+    for ``owners`` only when given. values() joins the credits once; the share in the sum comes
+    from that same join."""
     rows = []
     for queryset, who, value in _parts(source(metric, window, segment)):
-        grouped = queryset.values(pk=F(f"{who}_id"), path=F(f"{who}__org_unit__path")).annotate(v=value)
+        grouped = (
+            _narrowed(queryset, who, owners)
+            .values(pk=F(f"{who}_id"), path=F(f"{who}__org_unit__path"))
+            .annotate(v=value)
+        )
         rows += [(r["pk"], r["path"] or "", Decimal(str(r["v"] or 0))) for r in grouped.order_by()]
     return Totals(rows=rows)
 
@@ -222,20 +264,22 @@ def market_size(window: Window, segment: Segment) -> Decimal | None:
     return entry.amount * Decimal(window.days) / Decimal(days)
 
 
-def weighted_pipeline(window: Window, *, today: dt.date) -> Totals:
-    """Open opportunities expected to close in the rest of the window, amount x probability."""
+def weighted_pipeline(window: Window, *, today: dt.date, owners: Owners | None = None) -> Totals:
+    """Open opportunities expected to close in the rest of the window, amount x probability
+    (``owners``' only, when given)."""
     from salescore.pipeline.models import Opportunity
 
     start = max(window.start, today)
     if start > window.end:
         return Totals()
+    open_ones = Opportunity.objects.filter(
+        stage__is_won=False,
+        stage__is_lost=False,
+        expected_close_date__gte=start,
+        expected_close_date__lte=window.end,
+    )
     grouped = (
-        Opportunity.objects.filter(
-            stage__is_won=False,
-            stage__is_lost=False,
-            expected_close_date__gte=start,
-            expected_close_date__lte=window.end,
-        )
+        _narrowed(open_ones, "owner", owners)
         .values(pk=F("owner_id"), path=F("owner__org_unit__path"))
         .annotate(
             v=Coalesce(

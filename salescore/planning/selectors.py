@@ -120,6 +120,7 @@ def progress(targets, *, today: dt.date | None = None) -> list[Progress]:
     their SQL (a fixed number of queries however many owners are shown)."""
     today = today or timezone.localdate()
     targets = list(targets)
+    owners = metrics.Owners.of(targets)  # only their rows are summed, not the whole company's
     cache: dict[tuple, Totals] = {}
     pipelines: dict[Window, Totals] = {}
     sizes: dict[tuple, Decimal | None] = {}
@@ -129,7 +130,7 @@ def progress(targets, *, today: dt.date | None = None) -> list[Progress]:
         segment = segment_of(target)
         key = (target.metric, window, segment)
         if key not in cache:
-            cache[key] = metrics.totals(target.metric, window, segment)
+            cache[key] = metrics.totals(target.metric, window, segment, owners=owners)
         actual = cache[key].for_target(target)
         size = None
         if target.metric == Metric.MARKET_SHARE:
@@ -141,7 +142,7 @@ def progress(targets, *, today: dt.date | None = None) -> list[Progress]:
         pipeline = Decimal(0)
         if target.metric == Metric.SALES_AMOUNT and not (target.industry or target.region_id):
             if window not in pipelines:
-                pipelines[window] = metrics.weighted_pipeline(window, today=today)
+                pipelines[window] = metrics.weighted_pipeline(window, today=today, owners=owners)
             pipeline = pipelines[window].for_target(target)
             projection = actual + pipeline
         elif elapsed > 0:

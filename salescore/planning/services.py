@@ -262,7 +262,12 @@ def target_split(
             raise ApplicationError(_("Some shares are not valid."), code="invalid", fields=errors)
     elif method == SplitMethod.LAST_PERIOD:
         start, end = previous_period(target.period_kind, target.period_start)
-        totals = metrics.totals(target.metric, metrics.Window(start, end), selectors.segment_of(target))
+        owned = metrics.Owners(
+            person_ids=frozenset(o.pk for o in owners if isinstance(o, Person)),
+            unit_paths=frozenset(o.path for o in owners if isinstance(o, OrgUnit)),
+        )
+        window = metrics.Window(start, end)
+        totals = metrics.totals(target.metric, window, selectors.segment_of(target), owners=owned)
         weights = [
             totals.for_person(o.pk) if isinstance(o, Person) else totals.for_unit(o.path) for o in owners
         ]
@@ -788,7 +793,8 @@ def report_figures(org_unit: OrgUnit, start: dt.date, end: dt.date) -> list[dict
         Metric.VISITS,
         Metric.CALLS,
     ):
-        value = metrics.totals(metric, window).for_unit(org_unit.path)
+        unit = metrics.Owners(unit_paths=frozenset({org_unit.path}))
+        value = metrics.totals(metric, window, owners=unit).for_unit(org_unit.path)
         figures.append({"kind": "period", "metric": metric, "actual": str(value)})
     running = Target.objects.filter(
         org_unit=org_unit, status=Target.Status.APPROVED, period_start__lte=end, period_end__gte=start

@@ -197,6 +197,32 @@ def test_progress_of_a_partial_month_with_projection_from_the_weighted_pipeline(
 
 
 @pytest.mark.django_db
+def test_a_targets_figures_read_only_its_owners_rows(cast):
+    # 60/40 between rep_a and rep_a2 (team A), and rep_b's own order (team B)
+    order = _order(cast.rep_a, day=dt.date(2026, 3, 10), price="1000.00")
+    orders.order_credits_set(
+        actor=cast.rep_a.user, order=order, shares=[(cast.rep_a.person, "60"), (cast.rep_a2.person, "40")]
+    )
+    _order(cast.rep_b, day=dt.date(2026, 3, 11), price="250.00")
+    everyone = metrics.totals(Metric.SALES_AMOUNT, MARCH)
+
+    rep_a2 = metrics.Owners.of([_target(Metric.SALES_AMOUNT, person=cast.rep_a2)])
+    narrowed = metrics.totals(Metric.SALES_AMOUNT, MARCH, owners=rep_a2)
+    assert {pk for pk, _path, _value in narrowed.rows} == {cast.rep_a2.pk}
+    assert narrowed.for_person(cast.rep_a2.pk) == everyone.for_person(cast.rep_a2.pk) == Decimal("400.00")
+
+    team_a = _target(Metric.SALES_AMOUNT, unit=cast.team_a)
+    inner = _target(Metric.SALES_AMOUNT, person=cast.rep_a)
+    owners = metrics.Owners.of([team_a, inner, _target(Metric.SALES_AMOUNT, person=cast.rep_b)])
+    assert owners.unit_paths == {cast.team_a.path}  # rep_a is inside team A: counted once
+    narrowed = metrics.totals(Metric.SALES_AMOUNT, MARCH, owners=owners)
+    assert narrowed.for_unit(cast.team_a.path) == Decimal("1000.00")
+    assert narrowed.for_person(cast.rep_b.pk) == Decimal("250.00")
+    for item in selectors.progress([team_a, inner], today=dt.date(2026, 3, 31)):
+        assert item.actual == everyone.for_target(item.target)
+
+
+@pytest.mark.django_db
 def test_progress_runs_a_fixed_number_of_queries(cast, django_assert_max_num_queries):
     _order(cast.rep_a, day=dt.date(2026, 3, 3))
     people = [cast.rep_a, cast.rep_a2, cast.rep_b, cast.lead_a, cast.lead_b]

@@ -1,0 +1,155 @@
+"""customers_create_many: an import's batch meets exactly the rules of customer_create, with a
+fixed number of queries, and writes its rows, audit rows and tags in bulk."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from salescore.core.errors import ApplicationError
+from salescore.core.models import AuditAction, AuditLog
+from salescore.customers import services
+from salescore.customers.models import Customer
+from salescore.imports.tests.helpers import credit_code
+from salescore.pipeline.tests.factories import make_customer
+
+
+def _rows(cast, start: int, count: int) -> list[dict]:
+    return [
+        {
+            "name": f"批量{start + i}号有限公司",
+            "credit_code": credit_code(start + i),
+            "phone": f"0571-8{start + i:07d}",
+            "email": f"buyer{start + i}@example.cn",
+            "owner": cast.rep_a.person,
+            "tier": "B",
+        }
+        for i in range(count)
+    ]
+
+
+def _code(result) -> str:
+    return result.code if isinstance(result, ApplicationError) else "created"
+
+
+def test_each_row_gets_the_answer_customer_create_gives(cast):
+    existing = make_customer(cast.rep_b, credit_code=credit_code(900), phone="0571-66660000")
+    bad_rows = [
+        {"name": "好客户有限公司", "credit_code": credit_code(1)},
+        {"name": "", "credit_code": credit_code(2)},  # no name
+        {"name": "错码有限公司", "credit_code": "91330100MA2A000019"},  # wrong check character
+        {"name": "撞码有限公司", "credit_code": credit_code(900)},  # rep_b's customer has it
+        {"name": "撞电话有限公司", "phone": "0571 6666 0000"},
+        {"name": "越权有限公司", "owner": cast.rep_b.person},  # rep_a cannot give to rep_b
+        {"name": "坏邮箱有限公司", "email": "not-an-email"},
+        {"name": "未知字段有限公司", "colour": "red"},
+        {"name": "价格表有限公司", "price_list": None, "tier": "Q"},  # no tier Q
+    ]
+    one_by_one = []
+    with transaction.atomic():
+        for row in bad_rows:
+            try:
+                services.customer_create(actor=cast.rep_a.user, **row)
+            except ApplicationError as exc:
+                one_by_one.append(exc.code)
+            else:
+                one_by_one.append("created")
+        transaction.set_rollback(True)  # the batch below creates the same customer again
+    batch = services.customers_create_many(actor=cast.rep_a.user, rows=bad_rows)
+    assert [_code(r) for r in batch] == one_by_one
+    assert one_by_one == [
+        "created",
+        "required",
+        "invalid_credit_code",
+        "duplicate",
+        "duplicate",
+        "out_of_scope",
+        "invalid",
+        "invalid",
+        "invalid",
+    ]
+    # A duplicate names the existing customer (not theirs: no link for rep_a).
+    assert batch[3].extra["existing_id"] == existing.pk and batch[3].extra["existing_url"] is None
+    assert set(batch[4].fields) == {"phone"} and batch[4].extra["existing_id"] == existing.pk
+
+
+def test_rows_of_one_batch_with_the_same_keys(cast):
+    rows = _rows(cast, 10, 3)
+    rows[2]["credit_code"] = rows[0]["credit_code"]
+    rows[1]["email"] = rows[0]["email"].upper()
+    results = services.customers_create_many(actor=cast.rep_a.user, rows=rows)
+    assert isinstance(results[0], Customer)
+    assert [_code(r) for r in results[1:]] == ["invalid", "invalid"]
+    assert set(results[1].fields) == {"email"} and set(results[2].fields) == {"credit_code"}
+    assert "Row 1 of the same batch" in results[2].message
+    assert Customer.objects.count() == 1
+
+
+def test_valid_rows_are_written_with_their_audit_rows_and_tags(cast):
+    rows = _rows(cast, 20, 4)
+    rows[0]["tags"] = ["重点", " 华东 ", ""]
+    rows[1]["tags"] = ["华东"]
+    results = services.customers_create_many(actor=cast.lead_a.user, rows=rows)
+    assert all(isinstance(r, Customer) and r.pk for r in results)
+    first = Customer.objects.get(pk=results[0].pk)
+    assert first.owner == cast.rep_a.person and first.created_by == cast.lead_a.user
+    assert first.name_key and first.phone_key == "057180000020"
+    assert sorted(first.tags.values_list("name", flat=True)) == ["华东", "重点"]
+    audit = AuditLog.objects.filter(content_type__model="customer", object_id=first.pk).order_by("id")
+    assert [a.action for a in audit] == [AuditAction.CREATE, AuditAction.UPDATE]
+    created = audit[0]
+    assert created.actor == cast.lead_a.user
+    assert created.changes["credit_code"] == {"old": None, "new": credit_code(20)}
+    assert created.changes["owner"]["new_display"] == str(cast.rep_a.person)
+    assert audit[1].changes["tags"]["new_display"] == "华东, 重点"
+    # The customers returned can be changed at once (their version and audit baseline are set).
+    services.customer_update(actor=cast.rep_a.user, customer=results[2], version=1, tier="A")
+    assert AuditLog.objects.filter(object_id=results[2].pk, action=AuditAction.UPDATE).count() == 1
+
+
+def test_write_false_checks_everything_and_writes_nothing(cast):
+    rows = _rows(cast, 30, 3)
+    rows[1]["credit_code"] = "bad"
+    results = services.customers_create_many(actor=cast.rep_a.user, rows=rows, write=False)
+    assert [_code(r) for r in results] == ["created", "invalid_credit_code", "created"]
+    assert results[0].pk is None
+    assert not Customer.objects.exists()
+    assert not AuditLog.objects.filter(content_type__model="customer").exists()
+
+
+@pytest.mark.parametrize("write", [True, False])
+def test_the_queries_do_not_grow_with_the_rows(cast, write):
+    def queries(start: int, count: int) -> int:
+        rows = _rows(cast, start, count)
+        for row in rows[::2]:
+            row["tags"] = ["重点"]
+        with CaptureQueriesContext(connection) as captured:
+            results = services.customers_create_many(actor=cast.lead_a.user, rows=rows, write=write)
+        assert all(isinstance(r, Customer) for r in results)
+        return len(captured)
+
+    queries(100, 2)  # warm the caches (content types, the actor's access)
+    # 30 rows fit one INSERT on every database (SQLite binds at most 999 values a statement;
+    # beyond that, one more INSERT per batch of rows, never one per row).
+    small, large = queries(200, 5), queries(300, 30)
+    assert small == large
+    assert large <= (14 if write else 8)
+
+
+def test_a_refused_price_list_and_a_missing_region(cast):
+    from salescore.catalog.tests.factories import make_price_list
+    from salescore.org.models import Region
+
+    region = Region.objects.get(code="110000")
+    gone = Region(pk=Region.objects.order_by("-pk").first().pk + 1, name="不存在")
+    results = services.customers_create_many(
+        actor=cast.rep_a.user,
+        rows=[
+            {"name": "甲有限公司", "price_list": make_price_list(cast)},
+            {"name": "乙有限公司", "region": gone},
+            {"name": "丙有限公司", "region": region},
+        ],
+    )
+    assert [_code(r) for r in results] == ["permission_denied", "invalid", "created"]
+    assert set(results[1].fields) == {"region"}

@@ -1,0 +1,65 @@
+"""Customers are imported in batches (create_many): the outcome of every row is the one row by row
+would give, duplicates within the file included, within a batch and across batches."""
+
+from __future__ import annotations
+
+import pytest
+
+from salescore.customers.models import Customer
+from salescore.imports import engine
+from salescore.imports.tests.helpers import check, credit_code, issues, run, upload
+
+HEADER = ["客户名称", "统一社会信用代码", "等级", "电话"]
+
+
+def _rows():
+    return [
+        HEADER,
+        ["一号有限公司", credit_code(1), "Z", ""],  # row 2: no tier Z, so it is not written
+        ["二号有限公司", credit_code(1), "A", ""],  # row 3: same code as row 2, which failed: written
+        ["三号有限公司", credit_code(1), "B", ""],  # row 4: same code as row 3: refused
+        ["四号有限公司", credit_code(4), "B", "0571-88880004"],  # row 5
+        ["五号有限公司", credit_code(5), "C", "0571 8888 0004"],  # row 6: same phone as row 5
+        ["六号有限公司", credit_code(6), "C", ""],  # row 7
+    ]
+
+
+@pytest.mark.parametrize("batch_size", [500, 2])
+def test_duplicates_within_the_file_as_row_by_row(cast, monkeypatch, batch_size):
+    monkeypatch.setattr(engine, "BATCH_SIZE", batch_size)
+    job = check(cast.rep_a, upload(cast.rep_a, "customers", _rows()))
+    expected = {(2, "tier"), (4, "credit_code"), (6, "phone")}
+    assert {(row, field) for row, field, _reason in issues(job)} == expected
+    reasons = {row: reason for row, _field, reason in issues(job)}
+    assert "Row 3 of this file" in reasons[4] and "Row 5 of this file" in reasons[6]
+    assert (job.created_count, job.error_count) == (3, 3)
+    assert [p["row"] for p in job.preview] == [2, 3, 4, 5, 6, 7]
+    assert [p["outcome"] for p in job.preview] == ["error", "created", "error", "created", "error", "created"]
+    assert not Customer.objects.exists()
+
+    job = run(cast.rep_a, job, error_policy="skip_bad_rows")
+    assert (job.created_count, job.error_count) == (3, 3)
+    assert {(row, field) for row, field, _reason in issues(job)} == expected
+    assert sorted(Customer.objects.values_list("name", flat=True)) == [
+        "二号有限公司",
+        "六号有限公司",
+        "四号有限公司",
+    ]
+
+
+def test_the_dry_run_finds_what_the_import_meets(cast):
+    """The dry run writes nothing, yet a row that repeats a customer already in the database, or
+    one the importer may not give customers to, is refused by both in the same words."""
+    from salescore.pipeline.tests.factories import make_customer
+
+    make_customer(cast.rep_b, credit_code=credit_code(5))
+    rows = [HEADER + ["负责人"], ["甲有限公司", credit_code(5), "A", "", ""]]
+    rows += [["乙有限公司", credit_code(8), "A", "", cast.rep_b.person.employee_no]]
+    rows += [["丙有限公司", credit_code(9), "A", "", ""]]
+    checked = check(cast.rep_a, upload(cast.rep_a, "customers", rows))
+    found = issues(checked) + issues(checked, level="skipped")
+    done = run(cast.rep_a, checked, error_policy="skip_bad_rows")
+    assert issues(done) + issues(done, level="skipped") == found
+    assert [(row, field) for row, field, _reason in found] == [(3, "owner"), (2, "credit_code")]
+    assert (checked.created_count, checked.skipped_count, checked.error_count) == (1, 1, 1)
+    assert (done.created_count, done.skipped_count, done.error_count) == (1, 1, 1)
