@@ -17,6 +17,7 @@ import re
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
+from itertools import islice
 
 from django.http import StreamingHttpResponse
 from django.utils import timezone
@@ -28,6 +29,19 @@ CHUNK_BYTES = 64 * 1024
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 _NUMBERISH = re.compile(r"^[+-][\d\s().-]*$")
+
+
+def labels(choices) -> dict:
+    """{value: label} of a field's choices, translated once for a whole export (a model's
+    get_FOO_display translates and hashes every label again for every row)."""
+    return {value: str(label) for value, label in choices}
+
+
+def chunked(rows: Iterable, size: int) -> Iterator[list]:
+    """``rows`` in lists of ``size`` (the last one shorter), for work done once per chunk."""
+    iterator = iter(rows)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
 
 
 def export_format(request) -> str:

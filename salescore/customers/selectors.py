@@ -121,6 +121,16 @@ def customer_list(
     )
 
 
+def tag_names(customer_ids) -> dict[int, list[str]]:
+    """{customer id: its tag names, sorted} for the given customers, in one query."""
+    link = Customer.tags.through
+    found: dict[int, list[str]] = {}
+    rows = link.objects.filter(customer_id__in=customer_ids).values_list("customer_id", "tag__name")
+    for customer_id, tag in rows.order_by("customer_id", "tag__name"):
+        found.setdefault(customer_id, []).append(tag)
+    return found
+
+
 def customer_get_for_user(*, user, pk, to_change: bool = False) -> Customer:
     """The customer, or 404; with ``to_change``, 403 for desks that may only look at it."""
     customers = Customer.objects.select_related("owner", "region", "price_list").prefetch_related("tags")

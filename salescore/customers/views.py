@@ -7,12 +7,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from salescore.catalog.services import PRICE_LIST_READERS
 from salescore.core.errors import ApplicationError
-from salescore.core.export import export_format, export_response
+from salescore.core.export import chunked, export_format, export_response, labels
 from salescore.core.navigation import allowed
 from salescore.core.pagination import paginate
 from salescore.core.permissions import Cap, access_for, require
@@ -27,7 +28,7 @@ from salescore.customers.forms import (
     PoolPolicyForm,
     ReleaseForm,
 )
-from salescore.customers.models import Contact, PoolMove, PoolPolicy, Tier
+from salescore.customers.models import Channel, Contact, Customer, Industry, PoolMove, PoolPolicy, Size, Tier
 
 # -- the list and its exports ------------------------------------------------------------------
 
@@ -101,29 +102,56 @@ def customer_export(request):
         _("Created"),
         _("Last update"),
     ]
-    # Chunks of 500 keep memory flat while tags are still prefetched per chunk.
-    rows = (
-        [
-            customer.pk,
-            customer.name,
-            customer.get_kind_display(),
-            customer.credit_code,
-            customer.tier,
-            customer.get_industry_display(),
-            customer.get_size_display(),
-            customer.region.display_name if customer.region else "",
-            customer.address,
-            customer.get_source_display(),
-            customer.owner.display_name if customer.owner else "",
-            customer.website,
-            ", ".join(tag.name for tag in customer.tags.all()),
-            customer.contact_count,
-            customer.created_at,
-            customer.updated_at,
-        ]
-        for customer in queryset.iterator(chunk_size=500)
+    return export_response(
+        header=header, rows=_export_rows(queryset), name="customers", file_format=export_format(request)
     )
-    return export_response(header=header, rows=rows, name="customers", file_format=export_format(request))
+
+
+def _export_rows(queryset, chunk: int = 2000):
+    """The export's rows from plain values, not model instances: the choice labels translated once
+    (here, in the request's language), names in that language, each chunk's tags in one query."""
+    kinds = labels(Customer.Kind.choices)
+    industries, sizes, sources = labels(Industry.choices), labels(Size.choices), labels(Channel.choices)
+    english = (get_language() or "").lower().startswith("en")
+
+    def name(zh: str | None, en: str | None) -> str:
+        return (en if english and en else zh) or ""
+
+    values = queryset.prefetch_related(None).values_list(
+        "pk", "name", "kind", "credit_code", "tier", "industry", "size", "region__name",
+        "region__name_en", "address", "source", "owner__name", "owner__name_en", "website",
+        "contact_count", "created_at", "updated_at",
+    )  # fmt: skip
+    return _export_chunks(values, chunk, kinds, industries, sizes, sources, name)
+
+
+def _export_chunks(values, chunk, kinds, industries, sizes, sources, name):
+    for rows in chunked(values.iterator(chunk_size=chunk), chunk):
+        tags = selectors.tag_names([row[0] for row in rows])
+        for (
+            pk,
+            nm,
+            kind,
+            code,
+            tier,
+            ind,
+            size,
+            reg,
+            reg_en,
+            addr,
+            src,
+            own,
+            own_en,
+            web,
+            contacts,
+            c,
+            u,
+        ) in rows:
+            yield [
+                pk, nm, kinds.get(kind, kind), code, tier, industries.get(ind, ind),
+                sizes.get(size, size), name(reg, reg_en), addr, sources.get(src, src), name(own, own_en),
+                web, ", ".join(tags.get(pk, ())), contacts, c, u,
+            ]  # fmt: skip
 
 
 @login_required

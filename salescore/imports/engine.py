@@ -109,22 +109,22 @@ def read_table(content: bytes, file_format: str) -> Iterator[list[str]]:
 
 
 def _read_xlsx(content: bytes) -> Iterator[list[str]]:
-    from openpyxl import load_workbook
+    """The first sheet's rows, read by calamine (Rust): about fifteen times faster than openpyxl's
+    read-only mode, which made reading a 50,000-row sheet take longer than checking its rows. The
+    sheet is held in memory while it is read; MAX_FILE_BYTES bounds it (decision 0011)."""
+    from python_calamine import CalamineWorkbook
 
     try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds for a damaged or foreign file
+        sheet = CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_index(0)
+        rows = sheet.iter_rows()
+    except Exception:  # calamine raises several kinds for a damaged or foreign file
         raise ApplicationError(
             _("The file cannot be read as an Excel workbook (.xlsx)."),
             code="unreadable",
             fields={"file": _("Damaged or not an .xlsx file.")},
         ) from None
-    try:
-        sheet = workbook.worksheets[0]
-        for row in sheet.iter_rows(values_only=True):
-            yield [_cell(value) for value in row]
-    finally:
-        workbook.close()
+    for row in rows:
+        yield [_cell(value) for value in row]
 
 
 def _blank(row: list[str]) -> bool:

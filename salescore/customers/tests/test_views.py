@@ -277,6 +277,27 @@ def test_customer_export_is_the_filtered_scoped_list_without_contact_data(cast, 
     assert {r[1] for r in everything[1:]} == {"厦门海岸机械有限公司", "上海组长物流有限公司"}
 
 
+def test_customer_export_streams_one_query_and_reads_tags_per_chunk(cast, client_as, book):
+    from django.test import RequestFactory
+    from django.utils import translation
+
+    from salescore.customers import views
+
+    for n in range(5):
+        make_customer(cast.rep_a, tags=["华东"] if n % 2 else [])
+    request = RequestFactory().get("/customers/export.csv")
+    request.user = cast.director.user
+    _form, queryset = views._customer_queryset(request)
+    total = queryset.count()
+    with translation.override("en"), CaptureQueriesContext(connection) as captured:
+        rows = list(views._export_rows(queryset, chunk=3))
+    assert len(rows) == total
+    assert len(captured) == 1 + -(-total // 3)  # the rows, streamed; the tags of each chunk
+    ours = next(r for r in rows if r[0] == book["ours"].pk)
+    assert ours[1] == book["ours"].name and ours[2] == "Company"
+    assert ours[10] == cast.rep_a.person.display_name and ours[12] == "华东, 重点"
+
+
 def test_contacts_export_is_a_capability_of_its_own(cast, client_as, book):
     client = client_as(cast.lead_a)
     assert client.get("/customers/contacts.csv").status_code == 403
