@@ -231,9 +231,18 @@ def access_for(user) -> Access:
     if cached is not None:
         return cached
     Person = apps.get_model("org", "Person")
-    person = (
-        Person.objects.select_related("org_unit").filter(user_id=user.pk, status=Person.Status.ACTIVE).first()
-    )
+    link = Person.user.field.remote_field  # user.person
+    if link.is_cached(user):
+        # Read with the user by the authentication backend, dead or alive: only an active one counts.
+        person = link.get_cached_value(user)
+        if person is not None and (person.deleted_at is not None or person.status != Person.Status.ACTIVE):
+            person = None
+    else:
+        person = (
+            Person.objects.select_related("org_unit")
+            .filter(user_id=user.pk, status=Person.Status.ACTIVE)
+            .first()
+        )
     if person is None:
         # A superuser made with createsuperuser has no person record: treat as administrator.
         access = (
@@ -242,6 +251,8 @@ def access_for(user) -> Access:
             else Access(user_id=user.pk)
         )
     else:
+        # user.person is the person just read: pages that show it (the header, home) read no more.
+        Person.user.field.remote_field.set_cached_value(user, person)
         unit = person.org_unit
         scope = POSITION_SCOPE.get(person.position, Scope.OWN)
         unit_path = None
