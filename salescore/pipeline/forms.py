@@ -252,14 +252,29 @@ class MoveForm(forms.Form):
     # (someone changed the opportunity meanwhile). Optional, so older pages and scripts still move.
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
-    def __init__(self, *args, opportunity: Opportunity | None = None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        opportunity: Opportunity | None = None,
+        active_stages: list[Stage] | None = None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         if opportunity is not None and not self.is_bound:
             self.fields["version"].initial = opportunity.version
         stages = Stage.objects.filter(active=True).order_by("sort_order")
         if opportunity is not None and not self.is_bound:
             stages = stages.exclude(pk=opportunity.stage_id)
-        self.fields["stage"].queryset = stages
+        field = self.fields["stage"]
+        field.queryset = stages
+        if active_stages is not None and not self.is_bound:
+            # The page has read the active stages (selectors.stages()) already: list the same rows
+            # from them instead of asking again. A posted form still validates against the query.
+            choice = field.iterator(field).choice
+            field.choices = [
+                ("", field.empty_label),
+                *(choice(s) for s in active_stages if opportunity is None or s.pk != opportunity.stage_id),
+            ]
 
 
 class ReopenForm(forms.Form):

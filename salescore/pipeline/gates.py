@@ -16,20 +16,24 @@ class Gate:
     check: Callable  # check(opportunity) -> bool
 
 
+# The checks read the opportunity's related rows through its relations, so the page that loaded
+# them with the opportunity (selectors.opportunity_page_get_for_user) is answered without a query,
+# and the service that moves stages, holding a freshly locked row, asks the database.
+
+
 def _has_contact(opportunity) -> bool:
-    return opportunity.contacts.filter(deleted_at__isnull=True).exists()
+    return any(contact.deleted_at is None for contact in opportunity.contacts.all())
 
 
 def _needs_recorded(opportunity) -> bool:
-    from salescore.pipeline.models import NeedsAnalysis
+    from salescore.pipeline.selectors import needs_for
 
-    return NeedsAnalysis.objects.filter(opportunity=opportunity).exclude(needs="").exists()
+    needs = needs_for(opportunity, with_features=False)
+    return needs is not None and needs.needs != ""
 
 
 def _products_proposed(opportunity) -> bool:
-    from salescore.pipeline.models import OpportunityProduct
-
-    return OpportunityProduct.objects.filter(opportunity=opportunity).exists()
+    return bool(opportunity.products.all())
 
 
 def _amount_set(opportunity) -> bool:

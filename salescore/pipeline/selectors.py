@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Count, F, Q, QuerySet, Sum, Window
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum, Window, prefetch_related_objects
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -81,6 +81,43 @@ def opportunity_get_for_user(*, user, pk) -> Opportunity:
         user,
         pk,
     )
+
+
+def _proposed_lines() -> QuerySet[OpportunityProduct]:
+    return OpportunityProduct.objects.select_related("product", "product__category")
+
+
+# The parts of the opportunity page it loads on their own (htmx), so the page does not pay for them.
+PAGE_PANELS = ("timeline", "recommendations")
+
+
+def opportunity_page_get_for_user(*, user, pk, panel: str | None = None) -> Opportunity:
+    """The opportunity for its page, or for one ``panel`` of it, with the related rows that part
+    shows: the page its contacts, needs analysis (with features) and proposed products; the
+    recommendations the needs and the products; the timeline nothing more. Loaded with the
+    opportunity, they answer the page, the entry criteria (pipeline.gates), the recommendation
+    and the scripts without asking again."""
+    rows = Opportunity.objects.select_related("customer", "owner", "stage")
+    if panel != "timeline":
+        rows = rows.select_related("needs").prefetch_related(
+            "needs__features", Prefetch("products", queryset=_proposed_lines())
+        )
+    if panel is None:
+        rows = rows.prefetch_related("contacts")
+    return get_in_scope(rows, user, pk)
+
+
+def opportunity_page_load(opportunity: Opportunity) -> Opportunity:
+    """Load what the page shows onto an opportunity read another way (a form that came back with
+    errors re-renders the page); what is already loaded is not asked for again."""
+    prefetch_related_objects(
+        [opportunity],
+        "contacts",
+        Prefetch("needs", queryset=NeedsAnalysis.objects.all()),
+        "needs__features",
+        Prefetch("products", queryset=_proposed_lines()),
+    )
+    return opportunity
 
 
 @dataclass
@@ -230,14 +267,20 @@ def followups_due_count(user) -> int:
     ).count()
 
 
-def needs_for(opportunity: Opportunity) -> NeedsAnalysis | None:
-    return NeedsAnalysis.objects.filter(opportunity=opportunity).prefetch_related("features").first()
+def needs_for(opportunity: Opportunity, *, with_features: bool = True) -> NeedsAnalysis | None:
+    """The opportunity's needs analysis (with its features), or None. Taken from the opportunity
+    when its page loaded it (select_related or prefetch of ``needs``); otherwise read, and not kept
+    on the opportunity, so a caller that records the needs meanwhile reads the new row."""
+    if Opportunity.needs.is_cached(opportunity):
+        needs = Opportunity.needs.related.get_cached_value(opportunity)
+        # select_related joins the row whatever its state; the default manager hides deleted ones.
+        return needs if needs is not None and needs.deleted_at is None else None
+    rows = NeedsAnalysis.objects.filter(opportunity=opportunity)
+    return (rows.prefetch_related("features") if with_features else rows).first()
 
 
 def proposed_products(opportunity: Opportunity) -> QuerySet[OpportunityProduct]:
-    return OpportunityProduct.objects.filter(opportunity=opportunity).select_related(
-        "product", "product__category"
-    )
+    return _proposed_lines().filter(opportunity=opportunity)
 
 
 @dataclass
@@ -285,9 +328,8 @@ def recommend_products(*, opportunity: Opportunity, limit: int = 8) -> list[Reco
         else {}
     )
     most_won = max(won_with.values(), default=0)
-    proposed = set(
-        OpportunityProduct.objects.filter(opportunity=opportunity).values_list("product_id", flat=True)
-    )
+    # The opportunity's lines: prefetched by its page, else one query.
+    proposed = {line.product_id for line in opportunity.products.all()}
     ranked = []
     for product in products:
         reasons = []
@@ -335,9 +377,7 @@ def recommend_products(*, opportunity: Opportunity, limit: int = 8) -> list[Reco
 def scripts_for(opportunity: Opportunity) -> list[Script]:
     """The standard script for the opportunity's current stage (R3.5): general ones and those for
     its proposed products."""
-    product_ids = list(
-        OpportunityProduct.objects.filter(opportunity=opportunity).values_list("product_id", flat=True)
-    )
+    product_ids = [line.product_id for line in opportunity.products.all()]
     return list(
         Script.objects.filter(stage=opportunity.stage, active=True)
         .filter(Q(product__isnull=True) | Q(product_id__in=product_ids))
@@ -347,13 +387,16 @@ def scripts_for(opportunity: Opportunity) -> list[Script]:
     )
 
 
-def gate_status(opportunity: Opportunity) -> list[dict]:
+def gate_status(opportunity: Opportunity, *, active_stages: list[Stage] | None = None) -> list[dict]:
     """For each later open stage, which entry criteria are still missing (shown on the page).
 
-    Each criterion is checked once, however many stages list it.
+    Each criterion is checked once, however many stages list it. ``active_stages``: the page's
+    ``stages()``, when it has read them already.
     """
-    later = [s for s in stages() if s.sort_order > opportunity.stage.sort_order and not s.is_closed]
-    met = {key: GATES[key].check(opportunity) for stage in later for key in stage.entry_gates if key in GATES}
+    active_stages = stages() if active_stages is None else active_stages
+    later = [s for s in active_stages if s.sort_order > opportunity.stage.sort_order and not s.is_closed]
+    keys = dict.fromkeys(key for stage in later for key in stage.entry_gates if key in GATES)
+    met = {key: GATES[key].check(opportunity) for key in keys}
     return [
         {"stage": stage, "missing": [GATES[key] for key in stage.entry_gates if key in met and not met[key]]}
         for stage in later

@@ -229,40 +229,69 @@ def _needs_initial(needs) -> dict:
     return initial
 
 
-def _detail_context(
-    request, opportunity, *, move_form=None, reopen_form=None, needs_form=None, activity_form=None
-) -> dict:
+def _detail_context(request, opportunity, *, move_form=None, reopen_form=None, needs_form=None) -> dict:
+    """The opportunity page. Its contacts, needs analysis and proposed products are loaded with the
+    opportunity and answer the page and the entry criteria; the recommendations and the timeline
+    (with the quick log) are panels the page loads with htmx (``_panel_context``)."""
+    selectors.opportunity_page_load(opportunity)
     access = access_for(request.user)
     needs = selectors.needs_for(opportunity)
     closed = opportunity.stage.is_closed
-    recommendations = selectors.recommend_products(opportunity=opportunity)
-    for recommendation in recommendations:
-        recommendation.reason = "; ".join(str(r) for r in recommendation.reasons)
+    # One read of the active stages for both the criteria of the later stages and the move form.
+    active_stages = None if closed or move_form is not None else selectors.stages()
     return {
         "opportunity": opportunity,
         "contacts": list(opportunity.contacts.all()),
         "can_work": access.can(Cap.PIPELINE_WORK),
         "closed": closed,
-        "gates": [] if closed else selectors.gate_status(opportunity),
-        "move_form": move_form or (None if closed else MoveForm(opportunity=opportunity)),
+        "gates": [] if closed else selectors.gate_status(opportunity, active_stages=active_stages),
+        "move_form": move_form
+        or (None if closed else MoveForm(opportunity=opportunity, active_stages=active_stages)),
         "reopen_form": reopen_form or (ReopenForm() if closed else None),
         "needs": needs,
         "needs_form": needs_form or NeedsForm(initial=_needs_initial(needs)),
-        "recommendations": recommendations,
-        "proposed": list(selectors.proposed_products(opportunity)),
+        "proposed": list(opportunity.products.all()),
         "scripts": selectors.scripts_for(opportunity),
-        "timeline": selectors.timeline(user=request.user, opportunity=opportunity),
-        "activity_form": activity_form
-        or ActivityForm(
-            user=request.user, customer=opportunity.customer, initial={"opportunity": opportunity.pk}
-        ),
         "move_missing": [],
     }
 
 
+def _panel_context(request, opportunity, panel: str) -> dict:
+    """A panel of the opportunity page, loaded into it with htmx so the page itself pays nothing
+    for it: the ranked products (R3.4), or the timeline with the quick log (R3.2)."""
+    context = {
+        "opportunity": opportunity,
+        "can_work": access_for(request.user).can(Cap.PIPELINE_WORK),
+        "closed": opportunity.stage.is_closed,
+    }
+    if panel == "recommendations":
+        recommendations = selectors.recommend_products(opportunity=opportunity)
+        for recommendation in recommendations:
+            recommendation.reason = "; ".join(str(r) for r in recommendation.reasons)
+        context["recommendations"] = recommendations
+    else:
+        context.update(
+            timeline=selectors.timeline(user=request.user, opportunity=opportunity),
+            activity_form=ActivityForm(
+                user=request.user, customer=opportunity.customer, initial={"opportunity": opportunity.pk}
+            ),
+            # The quick log comes back to the page, not to the panel it was loaded in.
+            next_url=reverse("pipeline:opportunity_detail", args=[opportunity.pk]),
+        )
+    return context
+
+
 @login_required
 def opportunity_detail(request, pk: int):
-    opportunity = selectors.opportunity_get_for_user(user=request.user, pk=pk)
+    panel = request.GET.get("panel")
+    panel = panel if panel in selectors.PAGE_PANELS else None
+    opportunity = selectors.opportunity_page_get_for_user(user=request.user, pk=pk, panel=panel)
+    if panel is not None:
+        return render(
+            request,
+            f"pipeline/_partials/opportunity_{panel}.html",
+            _panel_context(request, opportunity, panel),
+        )
     return render(request, "pipeline/opportunity_detail.html", _detail_context(request, opportunity))
 
 
