@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Lookup, Q
 from django.http import Http404
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -313,6 +313,26 @@ def visible_people(user) -> models.QuerySet:
     return people.filter(pk=access.person_id).values("pk")
 
 
+class AnyOf(Lookup):
+    """``column`` is one of the ids a subquery returns, written so that the database can use the
+    column's index inside an OR: PostgreSQL reads the subquery once into an array (an InitPlan)
+    and matches the column against it (``= ANY(ARRAY(...))``), which a bitmap index scan and an
+    index filter both take; ``IN (subquery)`` inside an OR is a per-row subplan instead. SQLite
+    builds a temporary index for ``IN (subquery)`` once and uses it the same way."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        if not rhs.startswith("("):
+            rhs = f"({rhs})"
+        if connection.vendor == "postgresql":
+            return f"{lhs} = ANY(ARRAY{rhs})", (*lhs_params, *rhs_params)
+        return f"{lhs} IN {rhs}", (*lhs_params, *rhs_params)
+
+
 def scope_filter(
     model: type[models.Model], user, *, include_shared: bool = True, to_change: bool = False
 ) -> Q | None:
@@ -344,37 +364,38 @@ def scope_filter(
         # A desk that needs to look at everyone's records (Customer Service and every customer)
         # sees them all, but changes only those its chain of command gives it.
         return None
-    # Each way of seeing a record is one branch listing the ids it opens; the record is visible
-    # when its id is in their UNION ALL. (One OR of these conditions would make the database read
-    # every row to test it; each branch alone runs on an index, owner or share.)
-    rows = model._base_manager.order_by()
-    branches = [rows.filter(**{f"{owner_field}__in": visible_people(user)}).values("pk")]
+    # Each way of seeing a record is one condition on the record's own columns, against a small
+    # set read in the same statement (the people, units or shares that open it: AnyOf). Their OR
+    # stays on indexes: a count ORs one index scan per branch, and a page walks the index of its
+    # order, testing each row cheaply, until it has its 25 rows (decision 0012).
+    branches = [AnyOf(F(owner_field), visible_people(user))]
     unowned_capability = getattr(model, "scope_unowned_capability", None)
     if unowned_capability and access.can(unowned_capability):
         # Records nobody owns yet (a lead no rule assigned) are visible to those who hand them out.
-        branches.append(rows.filter(**{f"{owner_field}__isnull": True}).values("pk"))
+        branches.append(Q(**{f"{owner_field}__isnull": True}))
     unit_field = getattr(model, "scope_unit_field", None)
     if unit_field:
         # Records that belong to a unit (a team's target, its reports): managers see their
         # subtree's; everyone sees those of the units they sit in, up to the company.
+        OrgUnit = apps.get_model("org", "OrgUnit")
         if access.unit_path:
-            branches.append(rows.filter(**{f"{unit_field}__path__startswith": access.unit_path}).values("pk"))
+            subtree = OrgUnit.all_objects.filter(path__startswith=access.unit_path)
+            branches.append(AnyOf(F(unit_field), subtree.values("pk")))
         if access.home_path:
             step = len(segment(0))
             ancestors = [access.home_path[:end] for end in range(step, len(access.home_path) + 1, step)]
-            branches.append(rows.filter(**{f"{unit_field}__path__in": ancestors}).values("pk"))
+            branches.append(AnyOf(F(unit_field), OrgUnit.all_objects.filter(path__in=ancestors).values("pk")))
     if include_shared and access.person_id is not None:
         # Records shared with this person (core.RecordShare) are visible whatever their owner.
         RecordShare = apps.get_model("core", "RecordShare")
-        branches.append(
-            RecordShare.objects.filter(
-                content_type=ContentType.objects.get_for_model(model), person_id=access.person_id
-            )
-            .order_by()
-            .values("object_id")
+        shared = RecordShare.objects.filter(
+            content_type=ContentType.objects.get_for_model(model), person_id=access.person_id
         )
-    visible = branches[0].union(*branches[1:], all=True) if len(branches) > 1 else branches[0]
-    return Q(pk__in=visible)
+        branches.append(AnyOf(F("pk"), shared.order_by().values("object_id")))
+    condition = Q(branches[0])
+    for branch in branches[1:]:
+        condition |= Q(branch)
+    return condition
 
 
 def scope_queryset(
@@ -400,26 +421,21 @@ def unmasked_ids(model: type[models.Model], user, ids) -> set[int]:
     the ones they own and the ones shared with them to work on. Everyone else who sees a record
     (their managers, say) sees it masked and may reveal one field at a time, which is logged.
 
-    Two queries whatever the number of ids; none when the user is no person.
+    One query whatever the number of ids; none when the user is no person.
     """
     access = access_for(user)
     ids = list(ids)
     if access.person_id is None or not ids:
         return set()
-    owned = set(
-        model._base_manager.filter(pk__in=ids, **{model.scope_owner_field: access.person_id}).values_list(
-            "pk", flat=True
-        )
-    )
     RecordShare = apps.get_model("core", "RecordShare")
-    shared = set(
-        RecordShare.objects.filter(
-            content_type=ContentType.objects.get_for_model(model),
-            object_id__in=ids,
-            person_id=access.person_id,
-        ).values_list("object_id", flat=True)
-    )
-    return owned | shared
+    shared = RecordShare.objects.filter(
+        content_type=ContentType.objects.get_for_model(model),
+        object_id__in=ids,
+        person_id=access.person_id,
+    ).values("object_id")
+    owned = Q(**{model.scope_owner_field: access.person_id})
+    rows = model._base_manager.filter(pk__in=ids).filter(owned | Q(pk__in=shared)).order_by()
+    return set(rows.values_list("pk", flat=True))
 
 
 def get_to_change(queryset: models.QuerySet, user, pk, *, include_shared: bool = True) -> models.Model:

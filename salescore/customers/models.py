@@ -204,6 +204,8 @@ class Contact(AuditedModel):
         indexes = [
             models.Index(fields=["customer", "name"], name="contact_customer_idx"),
             models.Index(fields=["email"], name="contact_email_idx"),
+            # email__iexact (the duplicate check) compares UPPER(email): this index answers it.
+            models.Index(Upper("email"), name="contact_email_upper_idx"),
         ]
 
     def __str__(self) -> str:

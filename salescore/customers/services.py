@@ -554,10 +554,11 @@ def _contact_data(fields: dict) -> dict:
 
 
 def _check_contact_duplicates(*, mobile_key: str, email: str, exclude_pk=None) -> None:
-    others = Contact.objects.exclude(pk=exclude_pk).select_related("customer")
+    # Unordered one-row lookups, each read from its own index (see _duplicates).
+    others = Contact.objects.exclude(pk=exclude_pk).select_related("customer").order_by()
     for field, value, lookup in (("mobile", mobile_key, "mobile_key"), ("email", email, "email__iexact")):
         if value:
-            existing = others.filter(**{lookup: value}).first()
+            existing = next(iter(others.filter(**{lookup: value})[:1]), None)
             if existing:
                 raise ApplicationError(
                     _("This %(field)s already belongs to %(name)s of %(customer)s.")

@@ -59,3 +59,34 @@ def test_only_those_who_see_a_record_by_scope_may_share_it(cast):
     record_share(actor=cast.lead_b.user, record=cast.rep_b.person, person=cast.rep_a.person)
     with pytest.raises(Http404):
         record_share(actor=cast.rep_a.user, record=cast.rep_b.person, person=cast.rep_a2.person)
+
+
+def test_every_way_of_seeing_a_customer_at_once(cast):
+    """Own, pool and shared customers are each visible to a rep, through one indexable condition
+    per way (decision 0012), and a team lead sees the team's, whatever the database."""
+    from django.db import connection
+
+    from salescore.customers.models import Customer
+    from salescore.pipeline.tests.factories import make_customer
+
+    own = make_customer(cast.rep_a)
+    teammate = make_customer(cast.rep_a2)
+    other_team = make_customer(cast.rep_b)
+    shared = make_customer(cast.rep_b)
+    record_share(actor=cast.lead_b.user, record=shared, person=cast.rep_a.person)
+    pool = make_customer(cast.rep_b)
+    Customer.all_objects.filter(pk=pool.pk).update(owner=None)
+
+    def seen(member, **flags):
+        rows = scope_queryset(Customer.objects.all(), member.user, **flags)
+        return set(rows.values_list("pk", flat=True)), str(rows.query)
+
+    ids, sql = seen(cast.rep_a)
+    assert ids == {own.pk, shared.pk, pool.pk}
+    assert ("= ANY(ARRAY(" in sql) == (connection.vendor == "postgresql")
+    assert seen(cast.rep_a, include_shared=False)[0] == {own.pk, pool.pk}
+    assert seen(cast.lead_a)[0] >= {own.pk, teammate.pk, pool.pk}
+    assert other_team.pk not in seen(cast.lead_a)[0] and shared.pk not in seen(cast.lead_a)[0]
+    # A capped count and a page of the same scope agree.
+    rows = scope_queryset(Customer.objects.filter(owner__isnull=False), cast.rep_a.user)
+    assert rows.count() == len(rows.order_by("-updated_at", "-id")[:25]) == 2
