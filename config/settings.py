@@ -118,6 +118,10 @@ TEMPLATES = [
     },
 ]
 
+# Django's form templates, with select boxes written in Python (a list's filter bar renders
+# hundreds of options per request): salescore/core/forms_renderer.py.
+FORM_RENDERER = "salescore.core.forms_renderer.Renderer"
+
 DATABASES = {"default": env_database("DATABASE_URL", f"sqlite:///{VAR_DIR / 'salescore.sqlite3'}")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
