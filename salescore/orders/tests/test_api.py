@@ -519,6 +519,21 @@ def test_lists_take_a_fixed_number_of_queries(cast, api, django_assert_num_queri
     assert _size(response.json()) > before >= 1
 
 
+def test_one_order_takes_a_fixed_number_of_queries(cast, api):
+    """The order, its lines, shipments, instalments and payments: one scoped read and a prefetch
+    each, whatever their number (the token's first use is recorded once, before)."""
+    small = services.order_submit(actor=cast.rep_a.user, order=make_order(cast.rep_a))
+    services.payment_record(actor=cast.clerk.user, order=small, amount=Decimal("10.00"))
+    lines = [{"product": make_product().pk, "quantity": 1} for _ in range(6)]
+    large = services.order_submit(actor=cast.rep_a.user, order=make_order(cast.rep_a, lines=lines))
+    for _ in range(4):
+        services.payment_record(actor=cast.clerk.user, order=large, amount=Decimal("10.00"))
+    client = api(cast.rep_a)
+    client.get(f"/api/v1/orders/{small.pk}")
+    counts = [_queries(client, f"/api/v1/orders/{order.pk}") for order in (small, large)]
+    assert counts[0] == counts[1] <= 10
+
+
 def test_the_delivery_filter(cast, api):
     soon = services.order_submit(
         actor=cast.rep_a.user,
