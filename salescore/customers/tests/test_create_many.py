@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from salescore.core.errors import ApplicationError
 from salescore.core.models import AuditAction, AuditLog
@@ -78,7 +79,8 @@ def test_rows_of_one_batch_with_the_same_keys(cast):
     rows = _rows(cast, 10, 3)
     rows[2]["credit_code"] = rows[0]["credit_code"]
     rows[1]["email"] = rows[0]["email"].upper()
-    results = services.customers_create_many(actor=cast.rep_a.user, rows=rows)
+    with translation.override("en"):
+        results = services.customers_create_many(actor=cast.rep_a.user, rows=rows)
     assert isinstance(results[0], Customer)
     assert [_code(r) for r in results[1:]] == ["invalid", "invalid"]
     assert set(results[1].fields) == {"email"} and set(results[2].fields) == {"credit_code"}
