@@ -50,7 +50,9 @@ class SearchSelect(forms.Select):
         queryset = getattr(self.choices, "queryset", None)
         if queryset is None:
             return True
-        return len(queryset[: LIST_ALL_UP_TO + 1]) <= LIST_ALL_UP_TO
+        # Ids only: deciding between a list and a search box must not build 301 records.
+        ids = queryset.order_by().values_list("pk", flat=True)[: LIST_ALL_UP_TO + 1]
+        return len(ids) <= LIST_ALL_UP_TO
 
     def get_context(self, name, value, attrs):
         fixed = bool((attrs or {}).get("disabled") or self.attrs.get("disabled"))
