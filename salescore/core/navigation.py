@@ -1,7 +1,8 @@
 """Navigation by duty and the work queues each duty sees.
 
 Domains register their menu entries and queues here (in their AppConfig.ready); the layout and
-the home page show only what the user's capabilities allow.
+the home page show only what the user's capabilities allow. A queue gives the records it lists,
+not a number: the home page counts every queue the user sees in one query (core.selectors.count_each).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 
 from salescore.core.permissions import access_for
+from salescore.core.selectors import count_each
 
 
 @dataclass(frozen=True)
@@ -26,14 +28,18 @@ class MenuEntry:
 
 @dataclass(frozen=True)
 class WorkQueue:
-    """A list of records waiting for someone with ``capability``; ``count`` takes the user."""
+    """A list of records waiting for someone with ``capability``.
+
+    ``records(user)`` is the queryset of the records waiting for that user (``.none()`` when
+    none can): the queue's count is its size, taken together with the other queues' counts.
+    """
 
     key: str
     label: str
     description: str
     url_name: str
     capability: str | tuple[str, ...]  # a tuple: shown to anyone holding one of them
-    count: Callable
+    records: Callable  # (user) -> QuerySet
     query: str = ""
 
 
@@ -73,19 +79,17 @@ def menu_for(user, path: str = "") -> list[dict]:
 
 
 def queues_for(user) -> list[dict]:
+    """The queues the user may see, with their counts: one query, however many queues."""
     access = access_for(user)
-    rows = []
-    for queue in QUEUES.values():
-        if not allowed(access, queue.capability):
-            continue
-        url = reverse(queue.url_name) + (f"?{queue.query}" if queue.query else "")
-        rows.append(
-            {
-                "key": queue.key,
-                "label": queue.label,
-                "description": queue.description,
-                "url": url,
-                "count": queue.count(user),
-            }
-        )
-    return rows
+    queues = [queue for queue in QUEUES.values() if allowed(access, queue.capability)]
+    counts = count_each([queue.records(user) for queue in queues])
+    return [
+        {
+            "key": queue.key,
+            "label": queue.label,
+            "description": queue.description,
+            "url": reverse(queue.url_name) + (f"?{queue.query}" if queue.query else ""),
+            "count": count,
+        }
+        for queue, count in zip(queues, counts, strict=True)
+    ]

@@ -35,18 +35,16 @@ def home(request):
     from salescore.org.selectors import headcount_by_section
 
     access = access_for(request.user)
+    headcount = headcount_by_section(user=request.user)
     section = None
     if access.person_id:
-        person = request.user.person
-        unit = person.org_unit
-        section = (
-            unit
-            if unit.kind == OrgUnit.Kind.SECTION
-            else unit.parent
-            if unit.kind == OrgUnit.Kind.TEAM
-            else None
-        )
-    headcount = headcount_by_section(user=request.user)
+        # The person and their unit come with the user; a team's section is among the chart's.
+        unit = request.user.person.org_unit
+        if unit.kind == OrgUnit.Kind.SECTION:
+            section = unit
+        elif unit.kind == OrgUnit.Kind.TEAM:
+            sections = {row["unit"].pk: row["unit"] for row in headcount}
+            section = sections.get(unit.parent_id) or unit.parent
     chart = {
         "labels": [row["unit"].display_name for row in headcount],
         "values": [row["count"] for row in headcount],

@@ -16,7 +16,7 @@ register_queue(
         description=_("New leads must be contacted in time (R3.2)."),
         url_name="leads:list",
         capability=Cap.PIPELINE_WORK,
-        count=selectors.my_overdue_count,
+        records=selectors.my_overdue_leads,
         query="overdue=1&mine=1",
     )
 )
@@ -27,7 +27,7 @@ register_queue(
         description=_("Leads assigned to you that nobody has contacted yet."),
         url_name="leads:list",
         capability=Cap.PIPELINE_WORK,
-        count=selectors.my_new_count,
+        records=selectors.my_new_leads,
         query="status=new&mine=1",
     )
 )
@@ -38,7 +38,7 @@ register_queue(
         description=_("No rule matched them: give each to a rep."),
         url_name="leads:list",
         capability=Cap.LEADS_ASSIGN,
-        count=selectors.unassigned_count,
+        records=selectors.unassigned_leads,
         query="unassigned=1",
     )
 )

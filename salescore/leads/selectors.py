@@ -166,27 +166,40 @@ def convert_customer_choices(lead: Lead, *, user, limit: int = 200) -> list[Cust
     return list(chosen.values())
 
 
-def my_overdue_count(user) -> int:
+# -- work queues (leads.queues): the leads each queue lists; the home page counts them together --
+
+
+def my_overdue_leads(user) -> QuerySet[Lead]:
+    """The user's new leads past their first-contact deadline."""
     person_id = access_for(user).person_id
     if person_id is None:
-        return 0
+        return Lead.objects.none()
     return Lead.objects.filter(
         owner_id=person_id,
         status=Lead.Status.NEW,
         first_contacted_at__isnull=True,
         first_contact_due__lt=timezone.now(),
-    ).count()
+    )
 
 
-def my_new_count(user) -> int:
+def my_overdue_count(user) -> int:
+    return my_overdue_leads(user).count()
+
+
+def my_new_leads(user) -> QuerySet[Lead]:
     person_id = access_for(user).person_id
     if person_id is None:
-        return 0
-    return Lead.objects.filter(owner_id=person_id, status=Lead.Status.NEW).count()
+        return Lead.objects.none()
+    return Lead.objects.filter(owner_id=person_id, status=Lead.Status.NEW)
+
+
+def unassigned_leads(user) -> QuerySet[Lead]:
+    """Open leads nobody owns, all of them: the queue is shown only to those who assign leads."""
+    return Lead.objects.filter(owner__isnull=True, status__in=OPEN_STATUSES)
 
 
 def unassigned_count(user) -> int:
-    return Lead.objects.filter(owner__isnull=True, status__in=OPEN_STATUSES).count()
+    return unassigned_leads(user).count()
 
 
 def _pipeline_workers() -> Q:

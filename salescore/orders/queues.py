@@ -53,7 +53,7 @@ register_queue(
         description=_("Quotes waiting for your decision on their discount (R3.9)."),
         url_name="orders:approval_queue",
         capability=APPROVERS,
-        count=selectors.approvals_pending_count,
+        records=selectors.approvals_for,
     )
 )
 register_queue(
@@ -63,7 +63,7 @@ register_queue(
         description=_("Orders past their promised delivery date (R3.6)."),
         url_name="orders:orders",
         capability=ORDER_PEOPLE,
-        count=lambda user: selectors.orders_for(user, delivery="late").count(),
+        records=selectors.late_deliveries,
         query="delivery=late",
     )
 )

@@ -147,10 +147,6 @@ def approvals_decided(user) -> QuerySet[Approval]:
     )
 
 
-def approvals_pending_count(user) -> int:
-    return approvals_for(user).count()
-
-
 # -- orders ------------------------------------------------------------------------------------
 
 
@@ -217,6 +213,13 @@ def orders_for(
     return rows.select_related("customer", "owner", "quote").order_by(
         *ORDER_ORDERINGS.get(order, ORDER_ORDERINGS["-updated"])
     )
+
+
+def late_deliveries(user, *, today: dt.date | None = None) -> QuerySet[Order]:
+    """The orders ``orders_for(user, delivery="late")`` lists, without reading OrdersPolicy:
+    its risk window decides only which orders are at risk, never which are late."""
+    _at_risk, late = delivery_flags(today or _today(), 0)
+    return scope_queryset(Order.objects.all(), user).filter(late)
 
 
 def credited_filter(who) -> Q:

@@ -19,7 +19,7 @@ register_queue(
         description=_("Assign each active person the regions they cover (R3.9)."),
         url_name="org:people",
         capability=Cap.PEOPLE_MANAGE,
-        count=selectors.people_without_region_count,
+        records=selectors.people_without_region,
         query="no_region=1",
     )
 )
@@ -30,7 +30,7 @@ register_queue(
         description=_("Hand over their customers before their login closes."),
         url_name="org:people",
         capability=Cap.PEOPLE_VIEW,
-        count=selectors.departures_due_count,
+        records=selectors.departures_due,
         query="leaving=30",
     )
 )

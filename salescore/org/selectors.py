@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Prefetch, Q, QuerySet
-from django.db.models.functions import Substr
+from django.db.models import Count, F, Func, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
 from salescore.core.permissions import get_in_scope, scope_queryset, visible_people
-from salescore.core.tree import STEP
 from salescore.org.models import OrgUnit, Person, Region
 
 
@@ -99,21 +97,26 @@ def person_get_for_user(*, user, pk) -> Person:
 
 
 def headcount_by_section(*, user) -> list[dict]:
-    """Active people per section within the user's scope, grouped in the database."""
-    # A section sits at depth 2 (company > department > section): its path is 3 segments long,
-    # so the first 3 segments of a member's unit path name their section.
-    prefix_len = (STEP + 1) * 3
-    counts = dict(
+    """Active people per section within the user's scope: the sections and their counts in one
+    query (a correlated count per section; a section is few rows, its people one index away)."""
+    # Sections sit at depth 2 (company > department > section > team, org.services): the people of
+    # a section are those of the units whose path starts with the section's.
+    members = (
         Person.objects.filter(
-            pk__in=visible_people(user), status=Person.Status.ACTIVE, org_unit__depth__gte=2
+            pk__in=visible_people(user),
+            status=Person.Status.ACTIVE,
+            org_unit__path__startswith=OuterRef("path"),
         )
-        .annotate(section_path=Substr("org_unit__path", 1, prefix_len))
-        .values("section_path")
-        .annotate(n=Count("pk"))
-        .values_list("section_path", "n")
+        .order_by()
+        .annotate(n=Func(F("pk"), function="COUNT"))
+        .values("n")
     )
-    sections = OrgUnit.objects.filter(kind=OrgUnit.Kind.SECTION).order_by("path")
-    return [{"unit": section, "count": counts.get(section.path, 0)} for section in sections]
+    sections = (
+        OrgUnit.objects.filter(kind=OrgUnit.Kind.SECTION)
+        .annotate(headcount=Subquery(members, output_field=IntegerField()))
+        .order_by("path")
+    )
+    return [{"unit": section, "count": section.headcount} for section in sections]
 
 
 def regions_list(
@@ -138,9 +141,12 @@ def region_get(*, pk) -> Region:
         raise Http404 from None
 
 
-def people_without_region_count(user) -> int:
-    return people_list(user=user, status=Person.Status.ACTIVE, no_region=True).count()
+# -- work queues (org.queues): the people each queue lists; the home page counts them together -----
 
 
-def departures_due_count(user) -> int:
-    return people_list(user=user, leaving_within_days=30).count()
+def people_without_region(user) -> QuerySet[Person]:
+    return people_list(user=user, status=Person.Status.ACTIVE, no_region=True)
+
+
+def departures_due(user) -> QuerySet[Person]:
+    return people_list(user=user, leaving_within_days=30)

@@ -19,7 +19,7 @@ register_queue(
         description=_("Next steps you promised customers, due today or overdue (R3.2)."),
         url_name="pipeline:activities",
         capability=Cap.PIPELINE_WORK,
-        count=selectors.followups_due_count,
+        records=selectors.followups_due,
         query="followups=1",
     )
 )

@@ -257,14 +257,18 @@ def activity_list(
     return rows.select_related("customer", "owner", "contact", "opportunity").order_by("-occurred_at", "-id")
 
 
-def followups_due_count(user) -> int:
-    """My follow-ups due today or overdue."""
+def followups_due(user) -> QuerySet[Activity]:
+    """My follow-ups due today or overdue (the work queue)."""
     access = access_for(user)
     if access.person_id is None:
-        return 0
+        return Activity.objects.none()
     return Activity.objects.filter(
         owner_id=access.person_id, next_step_done=False, next_step_due__lte=timezone.localdate()
-    ).count()
+    )
+
+
+def followups_due_count(user) -> int:
+    return followups_due(user).count()
 
 
 def needs_for(opportunity: Opportunity, *, with_features: bool = True) -> NeedsAnalysis | None:

@@ -55,7 +55,7 @@ register_queue(
         description=_("Changes of targets asked for below you, waiting for your approval (R2.5)."),
         url_name="planning:revisions",
         capability=Cap.TARGETS_MANAGE,
-        count=lambda user: selectors.revisions_to_decide(user).count(),
+        records=selectors.revisions_to_decide,
     )
 )
 register_queue(
@@ -65,7 +65,7 @@ register_queue(
         description=_("Plans submitted by the level below you (R2.2)."),
         url_name="planning:plans",
         capability=Cap.TARGETS_MANAGE,
-        count=lambda user: selectors.plans_to_decide(user).count(),
+        records=selectors.plans_to_decide,
         query="status=submitted",
     )
 )
@@ -76,7 +76,7 @@ register_queue(
         description=_("Your team's report on last week for Sales Management (R2.4)."),
         url_name="planning:my_reports",
         capability=Cap.TARGETS_MANAGE,
-        count=selectors.report_due_count,
+        records=selectors.weekly_report_due,
     )
 )
 register_trash(Target, restore=services.target_restore)

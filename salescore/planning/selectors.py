@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
 from salescore.core.permissions import scope_queryset
@@ -309,36 +309,37 @@ def reports_for(user, *, kind: str | None = None, status: str | None = None):
     return rows.select_related("org_unit", "author")
 
 
-def led_team(user):
-    """The sales team a team lead reports on (their own unit), or None."""
+def _led_teams(user):
+    """The sales team a team lead reports on (their own unit) as a queryset: one row or none."""
     from salescore.core.permissions import Duty, Position, access_for
     from salescore.org.models import OrgUnit
 
     access = access_for(user)
     if access.position != Position.TEAM_LEAD or not access.home_path:
-        return None
-    return OrgUnit.objects.filter(
-        path=access.home_path, kind=OrgUnit.Kind.TEAM, duty=Duty.SALES_MANAGEMENT
-    ).first()
+        return OrgUnit.objects.none()
+    return OrgUnit.objects.filter(path=access.home_path, kind=OrgUnit.Kind.TEAM, duty=Duty.SALES_MANAGEMENT)
 
 
-def report_due_count(user, *, today: dt.date | None = None) -> int:
-    """1 when the sales team the user leads has no submitted report for last week yet, else 0."""
+def led_team(user):
+    """The sales team a team lead reports on (their own unit), or None."""
+    return _led_teams(user).first()
+
+
+def weekly_report_due(user, *, today: dt.date | None = None):
+    """The sales team the user leads while it has no submitted report for last week (the work
+    queue): one row or none, so its count is the 1 or 0 the queue shows."""
     from salescore.planning.models import ProgressReport
     from salescore.planning.periods import week_of
 
-    unit = led_team(user)
-    if unit is None:
-        return 0
     today = today or timezone.localdate()
     start, _end = week_of(today - dt.timedelta(days=7))
-    done = ProgressReport.objects.filter(
+    submitted = ProgressReport.objects.filter(
         kind=ProgressReport.Kind.WEEKLY,
-        org_unit=unit,
+        org_unit=OuterRef("pk"),
         period_start=start,
         status=ProgressReport.Status.SUBMITTED,
-    ).exists()
-    return 0 if done else 1
+    )
+    return _led_teams(user).exclude(Exists(submitted))
 
 
 def rollup(reports) -> list[dict]:

@@ -48,7 +48,7 @@ register_queue(
         description=_("After-sales tickets assigned to you, the most urgent first (R3.7)."),
         url_name="service:tickets",
         capability=Cap.SERVICE_HANDLE,
-        count=selectors.my_queue_count,
+        records=lambda user: selectors.my_queue(user=user),
         query="mine=on&status=open",
     )
 )
@@ -59,7 +59,7 @@ register_queue(
         description=_("Open tickets that missed their first-response or resolution time."),
         url_name="service:tickets",
         capability=Cap.SERVICE_HANDLE,
-        count=selectors.breached_count,
+        records=selectors.breached_tickets,
         query="status=open&breached=any",
     )
 )
@@ -70,7 +70,7 @@ register_queue(
         description=_("Your planned return visits due today or overdue (回访)."),
         url_name="service:visits",
         capability=Cap.SERVICE_HANDLE,
-        count=selectors.visits_due_count,
+        records=selectors.my_visits_due,
         query="mine=on&due=due",
     )
 )

@@ -121,8 +121,9 @@ def my_queue_count(user) -> int:
     return my_queue(user=user).count()
 
 
-def breached_count(user) -> int:
-    return tickets_for(user=user, open_only=True, breached="any").count()
+def breached_tickets(user) -> QuerySet:
+    """Open tickets in the user's scope past their first-response or resolution time."""
+    return tickets_for(user=user, open_only=True, breached="any")
 
 
 def ticket_get_for_user(*, user, pk) -> Ticket:
@@ -175,15 +176,13 @@ def return_visits_for(
     return visits.order_by("due_date", "id")
 
 
-def visits_due_count(user) -> int:
+def my_visits_due(user) -> QuerySet:
     """Planned return visits of the user due today or earlier."""
     person_id = access_for(user).person_id
     if person_id is None:
-        return 0
-    return (
-        return_visits_for(user=user, status=ReturnVisit.Status.PLANNED)
-        .filter(assignee_id=person_id, due_date__lte=timezone.localdate())
-        .count()
+        return ReturnVisit.objects.none()
+    return return_visits_for(user=user, status=ReturnVisit.Status.PLANNED).filter(
+        assignee_id=person_id, due_date__lte=timezone.localdate()
     )
 
 
