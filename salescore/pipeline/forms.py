@@ -144,6 +144,9 @@ class ActivityFilterForm(forms.Form):
         queryset=Customer.objects.none(), required=False, widget=forms.HiddenInput
     )
     followups = forms.BooleanField(label=_("Open follow-ups only"), required=False)
+    # The home page's "Follow-ups due" opens the list with these (pipeline.selectors.followups_due).
+    due = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    mine = forms.BooleanField(required=False, widget=forms.HiddenInput)
     occurred_from = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )

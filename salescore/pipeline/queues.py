@@ -20,7 +20,7 @@ register_queue(
         url_name="pipeline:activities",
         capability=Cap.PIPELINE_WORK,
         records=selectors.followups_due,
-        query="followups=1",
+        query=selectors.FOLLOWUPS_DUE_QUERY,
     )
 )
 register_trash(Opportunity, restore=services.opportunity_restore)

@@ -233,13 +233,20 @@ def activity_list(
     customer: Customer | None = None,
     q: str | None = None,
     followups_only: bool = False,
+    due_only: bool = False,
+    mine: bool = False,
     unit: OrgUnit | None = None,
     occurred_from: dt.date | None = None,
     occurred_to: dt.date | None = None,
 ) -> QuerySet[Activity]:
     """Touches in this user's scope. ``unit``: made by people in that unit or below it;
-    ``occurred_from``/``occurred_to``: local dates, both included."""
+    ``occurred_from``/``occurred_to``: local dates, both included; ``mine``: made by the user;
+    ``due_only`` (with ``followups_only``): next steps due today or overdue."""
     rows = scope_queryset(Activity.objects.all(), user)
+    if mine:
+        # A login without a person made nothing; owner_id=None would mean something else.
+        person_id = access_for(user).person_id
+        rows = rows.filter(owner_id=person_id) if person_id else rows.none()
     if owner is not None:
         rows = rows.filter(owner=owner)
     if unit is not None:
@@ -253,18 +260,19 @@ def activity_list(
         rows = rows.filter(Q(subject__icontains=q.strip()) | Q(customer__name__icontains=q.strip()))
     if followups_only:
         rows = rows.filter(next_step_due__isnull=False, next_step_done=False).order_by("next_step_due", "id")
+        if due_only:
+            rows = rows.filter(next_step_due__lte=timezone.localdate())
         return rows.select_related("customer", "owner", "contact", "opportunity")
     return rows.select_related("customer", "owner", "contact", "opportunity").order_by("-occurred_at", "-id")
 
 
+FOLLOWUPS_DUE_QUERY = "followups=1&due=1&mine=1"
+
+
 def followups_due(user) -> QuerySet[Activity]:
-    """My follow-ups due today or overdue (the work queue)."""
-    access = access_for(user)
-    if access.person_id is None:
-        return Activity.objects.none()
-    return Activity.objects.filter(
-        owner_id=access.person_id, next_step_done=False, next_step_due__lte=timezone.localdate()
-    )
+    """My follow-ups due today or overdue (the work queue): the activity list its link opens
+    (FOLLOWUPS_DUE_QUERY), so the number on the home page is the number of rows listed."""
+    return activity_list(user=user, followups_only=True, due_only=True, mine=True)
 
 
 def followups_due_count(user) -> int:

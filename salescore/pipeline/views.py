@@ -447,6 +447,8 @@ def _activity_rows(request):
         customer=data.get("customer"),
         q=data.get("q") or None,
         followups_only=bool(data.get("followups")),
+        due_only=bool(data.get("due")),
+        mine=bool(data.get("mine")),
         unit=data.get("unit"),
         occurred_from=data.get("occurred_from"),
         occurred_to=data.get("occurred_to"),

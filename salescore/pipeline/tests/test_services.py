@@ -954,3 +954,31 @@ def test_customers_without_industry_get_no_won_deal_bonus(cast, catalogue):
     opportunity = make_opportunity(cast.rep_a, make_customer(cast.rep_a))
 
     assert selectors.recommend_products(opportunity=opportunity) == []
+
+
+def test_the_follow_ups_queue_opens_exactly_the_rows_it_counts(cast, client_as):
+    """The home page's "Follow-ups due" number is the number of rows its link lists: the lead's
+    own due follow-ups, not the team's nor the ones due later."""
+    from salescore.core.navigation import queues_for
+
+    customer = make_customer(cast.rep_a)
+    today = timezone.localdate()
+    for member, due in [
+        (cast.lead_a, today - dt.timedelta(days=1)),
+        (cast.lead_a, today),
+        (cast.lead_a, today + dt.timedelta(days=3)),  # not due yet
+        (cast.rep_a, today),  # the team's, visible to the lead, but not theirs
+    ]:
+        services.activity_log(
+            actor=member.user,
+            customer=customer,
+            channel="phone",
+            subject="跟进",
+            next_step="回电",
+            next_step_due=due,
+        )
+    [queue] = [q for q in queues_for(cast.lead_a.user) if q["key"] == "followups_due"]
+    assert queue["count"] == 2
+    page = client_as(cast.lead_a).get(queue["url"]).context["page"]
+    assert len(page.items) == 2
+    assert {a.owner_id for a in page.items} == {cast.lead_a.pk}
