@@ -151,6 +151,10 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_timezone("TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
+
+# planning.DailyFigure's indexes carry the summed value for index-only reads on PostgreSQL; SQLite
+# has no such indexes and builds them without it, which is all this warning says.
+SILENCED_SYSTEM_CHECKS = ["models.W040"]
 LANGUAGE_COOKIE_NAME = "salescore_language"
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 DEFAULT_CURRENCY = env_str("DEFAULT_CURRENCY", "CNY") or "CNY"
@@ -226,6 +230,10 @@ CELERY_BEAT_SCHEDULE = {
     "orders-payments-remind": {
         "task": "salescore.orders.tasks.payments_remind",
         "schedule": crontab(hour=8, minute=15),
+    },
+    "planning-figures-refresh": {
+        "task": "salescore.planning.tasks.figures_refresh",
+        "schedule": 60,
     },
     "planning-targets-warn": {
         "task": "salescore.planning.tasks.targets_warn",

@@ -190,20 +190,31 @@ def _halves(src: Source):
     ]
 
 
-def _parts(src: Source):
+def parts(src: Source):
+    """The querysets a source's figure adds up, with who is credited and the value summed."""
     if src.credited:
         return _halves(src)
     return [(src.queryset, "owner", Count("id"))]
 
 
 def totals(
-    metric: str, window: Window, segment: Segment = Segment(), *, owners: Owners | None = None
+    metric: str,
+    window: Window,
+    segment: Segment = Segment(),
+    *,
+    owners: Owners | None = None,
+    live: bool = False,
 ) -> Totals:
     """The metric's figures over the window, grouped by person and unit path (2 queries at most),
-    for ``owners`` only when given. values() joins the credits once; the share in the sum comes
-    from that same join."""
+    for ``owners`` only when given. Read from the figures kept per day (planning.figures) unless
+    the segment is not kept or ``live`` asks for the records themselves. values() joins the
+    credits once; the share in the sum comes from that same join."""
+    from salescore.planning import figures
+
+    if not live and figures.kept(metric, segment):
+        return figures.totals(metric, window, owners=owners)
     rows = []
-    for queryset, who, value in _parts(source(metric, window, segment)):
+    for queryset, who, value in parts(source(metric, window, segment)):
         grouped = (
             _narrowed(queryset, who, owners)
             .values(pk=F(f"{who}_id"), path=F(f"{who}__org_unit__path"))
@@ -221,15 +232,21 @@ def series(
     person_id: int | None = None,
     unit_path: str = "",
     bucket: str = "month",
+    live: bool = False,
 ) -> list[tuple[dt.date, Decimal]]:
     """The metric per week (Monday) or month of the window for one person or one unit's subtree,
     from the same rows as ``totals`` (2 queries at most), buckets in local dates."""
     from django.db.models.functions import TruncMonth, TruncWeek
 
+    from salescore.planning import figures
+
+    if not live and figures.kept(metric, segment):
+        return figures.series(metric, window, person_id=person_id, unit_path=unit_path, bucket=bucket)
+
     trunc = TruncWeek if bucket == "week" else TruncMonth
     src = source(metric, window, segment)
     found: dict[dt.date, Decimal] = defaultdict(lambda: Decimal(0))
-    for queryset, who, value in _parts(src):
+    for queryset, who, value in parts(src):
         owned = (
             queryset.filter(**{f"{who}_id": person_id})
             if person_id

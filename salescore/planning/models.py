@@ -456,3 +456,41 @@ class PlanningPolicy(models.Model):
     def current(cls) -> PlanningPolicy:
         policy = cls.objects.order_by("pk").first()
         return policy if policy is not None else cls.objects.create()
+
+
+class DailyFigure(models.Model):
+    """A metric's figure for one credited person on one local day: what planning.metrics counts
+    live, kept so that a year adds up from a few hundred thousand rows (decision 0013). Derived
+    data, rebuilt from the records at any time (planning.figures), so neither audited nor
+    soft-deleted. ``person`` is None where the live figure has no one to credit."""
+
+    metric = models.CharField(max_length=24, choices=Metric.choices)
+    day = models.DateField()
+    person = models.ForeignKey(
+        "org.Person", null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    value = models.DecimalField(max_digits=24, decimal_places=6)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["metric", "day", "person"], include=["value"], name="dailyfigure_metric_day"
+            ),
+            models.Index(fields=["person", "metric", "day"], include=["value"], name="dailyfigure_person"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.metric} {self.day} {self.person_id}: {self.value}"
+
+
+class StaleDay(models.Model):
+    """A day whose figures a write has changed, recorded by database triggers on the source
+    tables in the writer's own transaction; planning.figures recomputes it before figures are
+    read. ``day`` None: every day of the source. Triggers on SQLite keep one row per (source,
+    day); on PostgreSQL rows may repeat (no unique index, so concurrent writers never wait)."""
+
+    source = models.CharField(max_length=16)
+    day = models.DateField(null=True)
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.day}"

@@ -43,7 +43,8 @@ from salescore.pipeline.models import (
     Stage,
     StageChange,
 )
-from salescore.planning.models import Target
+from salescore.planning import figures
+from salescore.planning.models import DailyFigure, Target
 from salescore.service.models import Ticket, TicketEntry
 
 # Every table the generator writes, in the order the report lists them.
@@ -212,9 +213,10 @@ def run(
         if unchecked:
             phase("check foreign keys", database.check_foreign_keys, connection, tables)
         database.reset_sequences(connection, WRITTEN)
+        result.made["daily figures"] = phase("daily figures", figures.rebuild)
         result.logins = ctx.org.logins
     if connection.vendor == "postgresql":
-        phase("vacuum and analyze", database.analyze, connection, tables)
+        phase("vacuum and analyze", database.analyze, connection, [*tables, DailyFigure._meta.db_table])
     result.tables = [
         (t.name, t.rows, t.seconds)
         for t in sorted(writer.tables.values(), key=lambda t: tables.index(t.name))

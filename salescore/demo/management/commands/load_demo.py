@@ -4,6 +4,7 @@ from django.test import override_settings
 from salescore.demo import campaigns, company, customers, leads, orders, pipeline, pool
 from salescore.demo import planning as planning_demo
 from salescore.demo import service as service_demo
+from salescore.planning import figures
 
 
 class Command(BaseCommand):
@@ -63,3 +64,4 @@ class Command(BaseCommand):
             )
         service_demo.load_into(self)  # after orders: delivered orders plan their return visits
         planning_demo.load_into(self)  # last: targets are measured against everything above
+        figures.refresh()  # the days the demo wrote, so the first dashboard needs no recomputing

@@ -1,0 +1,95 @@
+"""Kept figures under concurrent writers and readers (PostgreSQL; decision 0013): a write that
+commits while figures are being refreshed is never lost, and two refreshes at once never count a
+day twice. SQLite serialises whole transactions, so this only means something on PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from decimal import Decimal
+from importlib import import_module
+
+import pytest
+from django.db import connection, connections, transaction
+
+from salescore.orders.models import Order
+from salescore.planning import figures, metrics
+from salescore.planning.models import DailyFigure, Metric
+from salescore.planning.tests.test_metrics import MARCH, _order
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL concurrency"),
+    pytest.mark.django_db(transaction=True),
+]
+
+
+@pytest.fixture
+def company():
+    from django.apps import apps
+
+    from salescore.core.testing import build_cast
+
+    # An earlier transactional test may have emptied the tables the migrations seeded.
+    import_module("salescore.org.migrations.0002_seed_regions_and_default_tree").forwards(apps, None)
+    return build_cast()
+
+
+def _sales(member) -> Decimal:
+    return metrics.totals(Metric.SALES_AMOUNT, MARCH).for_person(member.pk)
+
+
+def test_a_write_committed_during_a_refresh_is_seen_by_the_next_read(company):
+    order = _order(company.rep_a, day=dt.date(2026, 3, 10), price="100.00")
+    assert _sales(company.rep_a) == Decimal("100.00")
+    written, go = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def writer():
+        try:
+            with transaction.atomic():
+                Order.objects.filter(pk=order.pk).update(net_total=Decimal("250.00"))
+                written.set()
+                go.wait(timeout=30)
+        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    assert written.wait(timeout=30)
+    # The writer has not committed: the reader neither waits for it nor sees it.
+    assert _sales(company.rep_a) == Decimal("100.00")
+    go.set()
+    thread.join(timeout=30)
+    assert errors == []
+    assert _sales(company.rep_a) == Decimal("250.00")
+
+
+def test_two_refreshes_at_once_count_each_day_once(company):
+    for day in (3, 10, 17):
+        _order(company.rep_a, day=dt.date(2026, 3, day), price="100.00")
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def refresh():
+        try:
+            barrier.wait(timeout=30)
+            figures.refresh()
+        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=refresh) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    keys = list(DailyFigure.objects.values_list("metric", "day", "person_id"))
+    assert len(keys) == len(set(keys))
+    assert _sales(company.rep_a) == Decimal("300.00")
+    live = metrics.totals(Metric.SALES_AMOUNT, MARCH, live=True)
+    assert _sales(company.rep_a) == live.for_person(company.rep_a.pk)
