@@ -9,8 +9,10 @@ activities.
   own transaction, whatever wrote it: a service, a bulk update, a merge, raw SQL
   (planning/migrations/0005). ``refresh`` recomputes those days before any figure is read, under
   a lock, in one transaction, so a figure read is never older than the last committed write.
-* Coverage: every metric without a segment. A segment (a product category, an industry or a
-  region) narrows rows by attributes the days do not record, so those figures stay live.
+* Coverage: every metric without a segment, and the weighted open pipeline by expected close date
+  (``PIPELINE``; a stage turning won or lost marks every day). A segment (a product category, an
+  industry or a region) narrows rows by attributes the days do not record, so those figures stay
+  live.
 """
 
 from __future__ import annotations
@@ -26,8 +28,10 @@ from django.db.models.functions import TruncDate, TruncMonth, TruncWeek
 from salescore.planning import metrics
 from salescore.planning.models import DailyFigure, Metric, StaleDay
 
+PIPELINE = "weighted_pipeline"  # open opportunities, amount x probability, by expected close date
 # Which metrics each source's rows make (the sources the triggers record).
 SOURCES = {
+    "opportunities": (PIPELINE,),
     "orders": (Metric.SALES_AMOUNT, Metric.SALES_QUANTITY),
     "payments": (Metric.COLLECTED_AMOUNT,),
     "customers": (Metric.NEW_CUSTOMERS,),
@@ -72,15 +76,25 @@ def _runs(days: set[dt.date]) -> list[metrics.Window]:
     return [metrics.Window(start, end) for start, end in runs]
 
 
+def _parts(metric: str, window: metrics.Window):
+    """What a day's figure adds up: (querysets with who and value, the field giving the day)."""
+    if metric == PIPELINE:
+        return [(metrics.open_pipeline(window.start, window.end), "owner", Sum(metrics.WEIGHTED))], (
+            "expected_close_date"
+        )
+    src = metrics.source(metric, window)
+    return metrics.parts(src), src.date_field
+
+
 def _recompute(source: str, window: metrics.Window) -> int:
     """Replace the source's figures for the window's days with what the records say now."""
     written = 0
     for metric in SOURCES[source]:
         DailyFigure.objects.filter(metric=metric, day__gte=window.start, day__lte=window.end).delete()
-        src = metrics.source(metric, window)
-        day = TruncDate(src.date_field) if source in STAMPED else F(src.date_field)
+        parts, date_field = _parts(metric, window)
+        day = TruncDate(date_field) if source in STAMPED else F(date_field)
         values: dict[tuple, Decimal] = defaultdict(Decimal)
-        for queryset, who, value in metrics.parts(src):
+        for queryset, who, value in parts:
             grouped = queryset.values(d=day, pk=F(f"{who}_id")).annotate(v=value).order_by()
             for row in grouped:
                 values[(_as_date(row["d"]), row["pk"])] += Decimal(str(row["v"] or 0))

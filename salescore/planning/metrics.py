@@ -281,29 +281,36 @@ def market_size(window: Window, segment: Segment) -> Decimal | None:
     return entry.amount * Decimal(window.days) / Decimal(days)
 
 
-def weighted_pipeline(window: Window, *, today: dt.date, owners: Owners | None = None) -> Totals:
-    """Open opportunities expected to close in the rest of the window, amount x probability
-    (``owners``' only, when given)."""
+WEIGHTED = ExpressionWrapper(F("amount") * F("probability") / HUNDRED, output_field=MONEY)
+
+
+def open_pipeline(start: dt.date, end: dt.date):
+    """Open opportunities expected to close between two dates (both included)."""
     from salescore.pipeline.models import Opportunity
+
+    return Opportunity.objects.filter(
+        stage__is_won=False,
+        stage__is_lost=False,
+        expected_close_date__gte=start,
+        expected_close_date__lte=end,
+    )
+
+
+def weighted_pipeline(
+    window: Window, *, today: dt.date, owners: Owners | None = None, live: bool = False
+) -> Totals:
+    """Open opportunities expected to close in the rest of the window, amount x probability
+    (``owners``' only, when given); from the figures kept per day unless ``live``."""
+    from salescore.planning import figures
 
     start = max(window.start, today)
     if start > window.end:
         return Totals()
-    open_ones = Opportunity.objects.filter(
-        stage__is_won=False,
-        stage__is_lost=False,
-        expected_close_date__gte=start,
-        expected_close_date__lte=window.end,
-    )
+    if not live:
+        return figures.totals(figures.PIPELINE, Window(start, window.end), owners=owners)
     grouped = (
-        _narrowed(open_ones, "owner", owners)
+        _narrowed(open_pipeline(start, window.end), "owner", owners)
         .values(pk=F("owner_id"), path=F("owner__org_unit__path"))
-        .annotate(
-            v=Coalesce(
-                Sum(ExpressionWrapper(F("amount") * F("probability") / HUNDRED, output_field=MONEY)),
-                Value(ZERO),
-                output_field=MONEY,
-            )
-        )
+        .annotate(v=Coalesce(Sum(WEIGHTED), Value(ZERO), output_field=MONEY))
     )
     return Totals(rows=[(r["pk"], r["path"] or "", Decimal(str(r["v"] or 0))) for r in grouped.order_by()])

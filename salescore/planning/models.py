@@ -460,11 +460,12 @@ class PlanningPolicy(models.Model):
 
 class DailyFigure(models.Model):
     """A metric's figure for one credited person on one local day: what planning.metrics counts
-    live, kept so that a year adds up from a few hundred thousand rows (decision 0013). Derived
+    live, kept so that a year adds up from a few hundred thousand rows (decision 0013); also the
+    weighted open pipeline by expected close date. Derived
     data, rebuilt from the records at any time (planning.figures), so neither audited nor
     soft-deleted. ``person`` is None where the live figure has no one to credit."""
 
-    metric = models.CharField(max_length=24, choices=Metric.choices)
+    metric = models.CharField(max_length=24)  # a Metric, or figures.PIPELINE
     day = models.DateField()
     person = models.ForeignKey(
         "org.Person", null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"

@@ -248,3 +248,43 @@ def test_segments_are_computed_live(cast):
     assert figures.kept(Metric.SALES_AMOUNT, metrics.Segment())
     assert not figures.kept(Metric.SALES_QUANTITY, metrics.Segment(category_id=1))
     assert not figures.kept(Metric.MARKET_SHARE, metrics.Segment(industry="manufacturing"))
+
+
+def assert_pipeline_kept_equals_live(cast, today=dt.date(2026, 3, 28)):
+    for window in (MARCH, Window(dt.date(2026, 3, 1), dt.date(2026, 6, 30))):
+        kept = metrics.weighted_pipeline(window, today=today)
+        live = metrics.weighted_pipeline(window, today=today, live=True)
+        assert _figures(kept) == _figures(live), window
+        assert kept.for_unit(cast.team_a.path) == live.for_unit(cast.team_a.path)
+    assert not StaleDay.objects.exists()
+
+
+@pytest.mark.django_db
+def test_weighted_pipeline_follows_opportunities_and_stages(cast):
+    from salescore.pipeline.models import Opportunity, Stage
+    from salescore.pipeline.tests.factories import make_opportunity
+
+    first = make_opportunity(cast.rep_a, amount=Decimal("1000.00"), expected_close_date=dt.date(2026, 3, 30))
+    second = make_opportunity(cast.rep_b, amount=Decimal("500.00"), expected_close_date=dt.date(2026, 4, 15))
+    make_opportunity(cast.rep_b, amount=Decimal("700.00"), expected_close_date=None)
+    assert_pipeline_kept_equals_live(cast)
+    assert metrics.weighted_pipeline(MARCH, today=dt.date(2026, 3, 28)).for_person(cast.rep_a.pk) > 0
+
+    # Moved out of March, re-weighted, handed over, deleted and restored, in bulk.
+    Opportunity.objects.filter(pk=first.pk).update(expected_close_date=dt.date(2026, 4, 2))
+    assert_pipeline_kept_equals_live(cast)
+    Opportunity.objects.filter(pk=second.pk).update(probability=Decimal("80"), owner=cast.rep_a.person)
+    assert_pipeline_kept_equals_live(cast)
+    Opportunity.objects.filter(pk=second.pk).update(deleted_at=NOW)
+    assert_pipeline_kept_equals_live(cast)
+    Opportunity.all_objects.filter(pk=second.pk).update(deleted_at=None)
+    assert_pipeline_kept_equals_live(cast)
+
+    # A stage declared won: its opportunities are no longer open (every day is recomputed).
+    stage = Stage.objects.get(pk=first.stage_id)
+    Stage.objects.filter(pk=stage.pk).update(is_won=True)
+    assert StaleDay.objects.filter(source="opportunities", day__isnull=True).exists()
+    assert_pipeline_kept_equals_live(cast)
+    assert metrics.weighted_pipeline(MARCH, today=dt.date(2026, 3, 1)).for_person(cast.rep_a.pk) == 0
+    Stage.objects.filter(pk=stage.pk).update(name="改名")  # a rename changes nothing
+    assert not StaleDay.objects.exists()
