@@ -293,15 +293,19 @@ def receivables(cursor, vendor, *, today, due: bool = True) -> dict:
     count = min(cursor.fetchone()[0], COUNT_CAP)
     cursor.execute(
         f"""
-        SELECT o.customer_id, c.name, i.currency, {sums}, COUNT(DISTINCT i.order_id)
-        {owed.format(joins=customer)}
-        GROUP BY o.customer_id, c.name, i.currency
-        ORDER BY 4 DESC, 2, 1
+        SELECT o.customer_id, i.currency, {sums}, COUNT(DISTINCT i.order_id)
+        {owed.format(joins="")}
+        GROUP BY o.customer_id, i.currency
+        ORDER BY 3 DESC, 1, 2
         LIMIT {PAGE}
         """,
         [today, *COUNTED],
     )
-    rows = {(pk, currency): (_d(out), _d(late), n) for pk, _name, currency, out, late, n in cursor.fetchall()}
+    rows = {(pk, currency): (_d(out), _d(late), n) for pk, currency, out, late, n in cursor.fetchall()}
+    shown = [pk for pk, _currency in rows]
+    if shown:  # the page's names, once the page is known
+        cursor.execute(f"SELECT id, name FROM customers_customer WHERE id IN ({_in(shown)})", shown)
+        cursor.fetchall()
     cursor.execute(
         f"SELECT i.currency, {sums} {owed.format(joins='')} GROUP BY i.currency ORDER BY 1", [today, *COUNTED]
     )

@@ -1013,7 +1013,7 @@ def receivables(
     count, exact = capped_count(rows, cap=offset + limit + COUNT_CAP)
     return {
         "group_by": group_by,
-        "rows": list(rows[offset : offset + limit]),
+        "rows": selectors.receivables_named(rows[offset : offset + limit], group_by=group_by),
         "count": count,
         "count_exact": exact,
         "totals": selectors.receivables_totals(user),

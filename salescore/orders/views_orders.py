@@ -510,7 +510,7 @@ def receivables(request):
         request,
         "orders/receivables.html",
         {
-            "rows": page.items,
+            "rows": selectors.receivables_named(page.items, group_by=group),
             "page": page,
             "query": f"by={group}",
             "totals": selectors.receivables_totals(request.user),

@@ -25,7 +25,7 @@ def plan(order: Order, *rows):
         )
 
 
-def test_receivables_by_customer_owner_team(cast):
+def test_receivables_by_customer_owner_team(cast, django_assert_num_queries):
     today = timezone.localdate()
     past, future = today - dt.timedelta(days=10), today + dt.timedelta(days=10)
     a1 = submitted_order(cast.rep_a)
@@ -56,6 +56,17 @@ def test_receivables_by_customer_owner_team(cast):
         row["who_id"]: row for row in selectors.receivables(cast.director.user, group_by="customer")
     }
     assert by_customer[a1.customer_id]["outstanding"] == Decimal("1200.00")
+    # Names are read for the rows shown, after the sums: one query whatever the grouping.
+    for group, names in (
+        ("owner", {p.pk: p.person.name for p in (cast.rep_a, cast.rep_a2, cast.rep_b)}),
+        ("team", {cast.team_a.pk: cast.team_a.name, cast.team_b.pk: cast.team_b.name}),
+        ("customer", {o.customer_id: o.customer.name for o in (a1, a2, b1)}),
+    ):
+        rows = list(selectors.receivables(cast.director.user, group_by=group))
+        with django_assert_num_queries(1):
+            named = selectors.receivables_named(rows, group_by=group)
+        assert {row["who_id"]: row["who"] for row in named} == names
+        assert [row["outstanding"] for row in named] == sorted((r["outstanding"] for r in rows), reverse=True)
 
     totals = selectors.receivables_totals(cast.director.user)
     assert totals == [{"currency": "CNY", "outstanding": Decimal("2200.00"), "overdue": Decimal("1500.00")}]
