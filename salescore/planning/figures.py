@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from contextlib import contextmanager
 from decimal import Decimal
 
 from django.db import connection, transaction
@@ -144,6 +145,45 @@ def rebuild() -> int:
         cursor.execute("DELETE FROM planning_staleday")
         DailyFigure.objects.all().delete()
         return sum(_recompute(source, EVERYTHING) for source in SOURCES)
+
+
+@contextmanager
+def triggers_paused():
+    """A bulk load's way around the marking triggers, inside its transaction: they are off for
+    its length and back when it succeeds (a failure rolls their removal back with the rest). The
+    loader then calls ``rebuild``. On SQLite, where a trigger cannot be disabled, they are dropped
+    and created again from their own definitions."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("triggers_paused() needs a transaction, so that a failure restores them")
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT tgrelid::regclass::text, tgname FROM pg_trigger "
+                "WHERE tgname LIKE 'planning_mark_%%' AND NOT tgisinternal"
+            )
+            found = cursor.fetchall()
+            # ALTER TABLE refuses while deferred key checks are pending: run them now.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            for table, name in found:
+                cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {name}")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        else:
+            cursor.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'planning_mark_%%'"
+            )
+            found = cursor.fetchall()
+            for name, _sql in found:
+                cursor.execute(f"DROP TRIGGER {name}")
+    yield
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            for table, name in found:
+                cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {name}")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # Django's keys are initially deferred
+        else:
+            for _name, sql in found:
+                cursor.execute(sql)
 
 
 def _rows(metric: str, window: metrics.Window):

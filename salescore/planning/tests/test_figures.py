@@ -288,3 +288,18 @@ def test_weighted_pipeline_follows_opportunities_and_stages(cast):
     assert metrics.weighted_pipeline(MARCH, today=dt.date(2026, 3, 1)).for_person(cast.rep_a.pk) == 0
     Stage.objects.filter(pk=stage.pk).update(name="改名")  # a rename changes nothing
     assert not StaleDay.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_bulk_load_pauses_the_triggers_and_rebuilds(cast):
+    from django.db import transaction
+
+    figures.refresh()
+    with transaction.atomic(), figures.triggers_paused():
+        _order(cast.rep_a, day=dt.date(2026, 3, 10), price="400.00")
+        assert not StaleDay.objects.exists()  # nothing marked while paused
+    _order(cast.rep_a, day=dt.date(2026, 3, 11), price="100.00")
+    assert StaleDay.objects.filter(source="orders").exists()  # back on afterwards
+    figures.rebuild()
+    assert_kept_equals_live(cast)
+    assert metrics.totals(Metric.SALES_AMOUNT, MARCH).for_person(cast.rep_a.pk) == Decimal("500.00")
