@@ -194,8 +194,9 @@ def my_new_leads(user) -> QuerySet[Lead]:
 
 
 def unassigned_leads(user) -> QuerySet[Lead]:
-    """Open leads nobody owns, all of them: the queue is shown only to those who assign leads."""
-    return Lead.objects.filter(owner__isnull=True, status__in=OPEN_STATUSES)
+    """Open leads nobody owns, as the list the queue's link opens shows them (in the user's
+    scope, which holds every unowned lead for those who assign leads)."""
+    return lead_list(user=user, unassigned_only=True).order_by()
 
 
 def unassigned_count(user) -> int:

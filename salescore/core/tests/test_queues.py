@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from salescore.core.navigation import QUEUES, queues_for
 from salescore.core.selectors import count_each
+from salescore.leads import selectors as lead_selectors
 from salescore.leads.tests.factories import make_lead
 from salescore.orders import selectors as order_selectors
 from salescore.orders import services as orders
@@ -166,6 +167,11 @@ def test_each_count_is_the_size_of_the_queues_records(cast):
     for member in (cast.keeper, cast.rep_a, cast.rep_b):
         flagged = order_selectors.orders_for(member.user, delivery="late")
         assert set(order_selectors.late_deliveries(member.user)) == set(flagged)
+    # the unassigned leads are those the lead list shows with its "unassigned" filter
+    for member in cast.all().values():
+        if "leads_unassigned" in _counts(member):
+            listed = lead_selectors.lead_list(user=member.user, unassigned_only=True)
+            assert set(QUEUES["leads_unassigned"].records(member.user)) == set(listed)
     director = _counts(cast.director)
     assert (director["quote_approvals"], director["plans_to_approve"]) == (2, 1)
     assert (director["target_revisions"], director["late_deliveries"]) == (1, 1)
