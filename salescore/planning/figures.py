@@ -42,7 +42,7 @@ SOURCES = {
 # be the one before or after it (any time zone within 14 hours of UTC).
 STAMPED = frozenset({"customers", "activities"})
 KEPT = frozenset(metric for made in SOURCES.values() for metric in made) | {Metric.MARKET_SHARE}
-EVERYTHING = metrics.Window(dt.date(1970, 1, 1), dt.date(9998, 12, 31))
+EVERYTHING = metrics.Window(dt.date(1900, 1, 1), dt.date(9998, 12, 31))
 LOCK = 0x5A1E5C0E  # PostgreSQL advisory lock held while figures are recomputed
 MAX_RUNS = 16  # more separate runs of stale days than this: recompute from the first to the last
 
