@@ -169,7 +169,8 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"),
     ("vendor/bootstrap-icons", NODE_MODULES / "bootstrap-icons" / "font"),
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
-    ("vendor/echarts", NODE_MODULES / "echarts" / "dist"),
+    # echarts.min.js only, published by scripts/vendor_assets.py (dist/ is 51 MB of other builds).
+    ("vendor/echarts", NODE_MODULES / ".salescore" / "echarts"),
     # Noto Sans SC, regular and bold woff2 only, published by scripts/vendor_assets.py.
     ("vendor/fonts", NODE_MODULES / ".salescore" / "fonts"),
 ]
