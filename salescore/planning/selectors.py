@@ -231,11 +231,8 @@ def feasibility(plan, *, today: dt.date | None = None) -> Feasibility:
         d=Avg(ExpressionWrapper(F("closed_at") - F("created_at"), output_field=DurationField()))
     )["d"]
     cycle_days = Decimal(cycle.total_seconds() / 86400).quantize(POINT) if cycle else None
-    open_pipeline = opportunities.filter(
-        stage__is_won=False,
-        stage__is_lost=False,
-        expected_close_date__gte=today,
-        expected_close_date__lte=target.period_end,
+    open_pipeline = metrics.open_pipeline(today, target.period_end).filter(
+        owner__in=people.values("pk")
     ).aggregate(s=Sum("amount"))["s"] or Decimal(0)
     needed = (remaining * HUNDRED / win_rate).quantize(Decimal("0.01")) if win_rate else None
     return Feasibility(remaining, win_rate, cycle_days, needed, open_pipeline, days_left, headcount)

@@ -70,3 +70,32 @@ def test_rollup_sums_the_submitted_reports(cast):
     ]
     rows = {row["metric"]: (row["total"], row["teams"]) for row in selectors.rollup(reports)}
     assert rows == {"sales_amount": (Decimal("120.50"), 2), "visits": (Decimal("3"), 1)}
+
+
+@pytest.mark.django_db
+def test_feasibility_counts_the_open_pipeline_closing_in_the_period(cast):
+    from salescore.pipeline.models import Opportunity, Stage
+    from salescore.pipeline.tests.factories import make_opportunity
+
+    team = make_target(cast.director, unit=cast.team_a, value="300000")
+    plan = services.plan_create(
+        actor=cast.lead_a.user,
+        target=team,
+        title="计划",
+        product_strategy="A",
+        price_strategy="B",
+        channel_strategy="C",
+        promotion_strategy="D",
+    )
+    today = team.period_start
+    inside = today + dt.timedelta(days=10)
+    make_opportunity(cast.rep_a, amount=Decimal("1000.00"), expected_close_date=inside)
+    make_opportunity(cast.rep_a2, amount=Decimal("500.00"), expected_close_date=inside)
+    make_opportunity(
+        cast.rep_a, amount=Decimal("7.00"), expected_close_date=team.period_end + dt.timedelta(days=1)
+    )
+    make_opportunity(cast.rep_b, amount=Decimal("9.00"), expected_close_date=inside)  # another team
+    won = make_opportunity(cast.rep_a, amount=Decimal("50.00"), expected_close_date=inside)
+    Opportunity.objects.filter(pk=won.pk).update(stage=Stage.objects.filter(is_won=True).first())
+
+    assert selectors.feasibility(plan, today=today).open_pipeline == Decimal("1500.00")
