@@ -23,7 +23,7 @@ from salescore.org.models import OrgUnit, Person
 from salescore.pipeline import services as pipeline
 from salescore.pipeline.tests.factories import make_customer
 from salescore.planning import services as planning
-from salescore.planning.tests.factories import make_target, this_year
+from salescore.planning.tests.factories import make_plan, make_target, this_year
 from salescore.service import services as service
 from salescore.service.tests.factories import make_ticket
 
@@ -107,15 +107,7 @@ def _records_in_every_queue(cast) -> None:
         new_value="120",
         reason="多",
     )
-    plan = planning.plan_create(
-        actor=cast.lead_a.user,
-        target=team,
-        title="计划",
-        product_strategy="A",
-        price_strategy="B",
-        channel_strategy="C",
-        promotion_strategy="D",
-    )
+    plan = make_plan(cast.lead_a, team)
     start = this_year() + dt.timedelta(days=60)
     planning.plan_step_save(
         actor=cast.lead_a.user,

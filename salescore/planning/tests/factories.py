@@ -49,3 +49,16 @@ def team_cascade(cast, *, value="90000"):
     services.target_split(actor=cast.director.user, target=team_a, method="equal")
     services.target_split(actor=cast.director.user, target=team_b, method="equal")
     return team_a, team_b
+
+
+def make_plan(member, target: Target, *, title="计划"):
+    """A draft plan of ``target`` with its four strategies filled in."""
+    return services.plan_create(
+        actor=getattr(member, "user", member),
+        target=target,
+        title=title,
+        product_strategy="A",
+        price_strategy="B",
+        channel_strategy="C",
+        promotion_strategy="D",
+    )

@@ -12,7 +12,7 @@ from salescore.orders import services as orders
 from salescore.orders.selectors import orders_for
 from salescore.planning import selectors, services
 from salescore.planning.models import ProgressReport
-from salescore.planning.tests.factories import make_target
+from salescore.planning.tests.factories import make_plan, make_target
 from salescore.planning.tests.test_metrics import _order
 
 pytestmark = pytest.mark.django_db
@@ -78,15 +78,7 @@ def test_feasibility_counts_the_open_pipeline_closing_in_the_period(cast):
     from salescore.pipeline.tests.factories import make_opportunity
 
     team = make_target(cast.director, unit=cast.team_a, value="300000")
-    plan = services.plan_create(
-        actor=cast.lead_a.user,
-        target=team,
-        title="计划",
-        product_strategy="A",
-        price_strategy="B",
-        channel_strategy="C",
-        promotion_strategy="D",
-    )
+    plan = make_plan(cast.lead_a, team)
     today = team.period_start
     inside = today + dt.timedelta(days=10)
     make_opportunity(cast.rep_a, amount=Decimal("1000.00"), expected_close_date=inside)

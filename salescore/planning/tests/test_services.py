@@ -16,7 +16,7 @@ from salescore.org import services as org
 from salescore.org.models import OrgUnit
 from salescore.planning import selectors, services
 from salescore.planning.models import Metric, Plan, Target, TargetRevision
-from salescore.planning.tests.factories import make_target
+from salescore.planning.tests.factories import make_plan, make_target
 from salescore.planning.tests.test_metrics import SHANGHAI, _order
 
 pytestmark = pytest.mark.django_db
@@ -76,15 +76,7 @@ def test_manual_split_that_does_not_reconcile_blocks_approval_and_plans(cast):
         services.target_approve(actor=cast.director.user, target=team)
     assert refused.value.code == "not_reconciled" and "-100.00" in refused.value.message
 
-    plan = services.plan_create(
-        actor=cast.lead_a.user,
-        target=team,
-        title="计划",
-        product_strategy="A",
-        price_strategy="B",
-        channel_strategy="C",
-        promotion_strategy="D",
-    )
+    plan = make_plan(cast.lead_a, team)
     services.plan_step_save(
         actor=cast.lead_a.user,
         plan=plan,
