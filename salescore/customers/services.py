@@ -30,6 +30,7 @@ from salescore.core.permissions import (
 )
 from salescore.core.services import (
     check_version,
+    clean_values,
     model_update,
     record_reveal,
     record_share,
@@ -227,9 +228,11 @@ def _normalize(data: dict) -> dict:
     return data
 
 
-def _new_customer(fields: dict, *, default_owner) -> tuple[Customer, list[str]]:
-    """One row of customer_create's input as an unsaved customer and its tags: the checks that
-    need no query (known fields, credit code, formats, lengths, choices)."""
+def _new_customer(fields: dict, *, default_owner, memo: dict) -> tuple[dict, list[str]]:
+    """One row of customer_create's input as the new customer's field values and its tags: the
+    checks that need no query (known fields, credit code, formats, lengths, choices). No record
+    is built: a dry run checks rows and never needs one. ``memo``: kept across a batch's rows
+    (clean_values)."""
     fields = dict(fields)
     tags = fields.pop("tags", None) or []
     unknown = set(fields) - CUSTOMER_FIELDS
@@ -247,36 +250,36 @@ def _new_customer(fields: dict, *, default_owner) -> tuple[Customer, list[str]]:
                 fields={"owner": _("This field is required.")},
             )
         data["owner"] = default_owner
-    customer = Customer(**data)
-    customer.name_key = name_key(customer.name)
-    customer.phone_key = normalize_phone(customer.phone)
     # Related records are checked together below (owner, region, price list): one query each.
-    validate_fields(customer, [k for k in data if k not in ("owner", "region", "price_list")] + ["name"])
-    return customer, tags
+    checked = {*data, "name"} - {"owner", "region", "price_list"}
+    data.update(clean_values(Customer, data, checked, memo=memo))
+    data["name_key"] = name_key(data["name"])
+    data["phone_key"] = normalize_phone(data.get("phone") or "")
+    return data, tags
 
 
-def _reference_problems(customers: list[Customer]) -> dict[int, ApplicationError]:
-    """The customers (by position) whose region or price list no longer exists."""
+def _reference_problems(rows: list[dict]) -> dict[int, ApplicationError]:
+    """The rows (by position) whose region or price list no longer exists."""
     problems: dict[int, ApplicationError] = {}
-    regions = {c.region_id for c in customers if c.region_id}
+    regions = {row["region"].pk for row in rows if row.get("region")}
     if regions:
         known = set(Region.objects.filter(pk__in=regions).values_list("pk", flat=True))
-        for index, customer in enumerate(customers):
-            if customer.region_id and customer.region_id not in known:
+        for index, row in enumerate(rows):
+            if row.get("region") and row["region"].pk not in known:
                 problems[index] = ApplicationError(
                     _("The region was deleted."),
                     code="invalid",
                     fields={"region": _("Choose a region that exists.")},
                 )
-    price_lists = {c.price_list_id for c in customers if c.price_list_id}
+    price_lists = {row["price_list"].pk for row in rows if row.get("price_list")}
     if price_lists:
         live = set(PriceList.objects.filter(pk__in=price_lists).values_list("pk", flat=True))
-        for index, customer in enumerate(customers):
-            if customer.price_list_id and customer.price_list_id not in live:
+        for index, row in enumerate(rows):
+            if row.get("price_list") and row["price_list"].pk not in live:
                 problems.setdefault(
                     index,
                     ApplicationError(
-                        _("The price list %(name)s was deleted.") % {"name": customer.price_list},
+                        _("The price list %(name)s was deleted.") % {"name": row["price_list"]},
                         code="invalid",
                         fields={"price_list": _("Choose a price list that exists.")},
                     ),
@@ -295,57 +298,62 @@ def customer_create(*, actor: User, tags: list[str] | None = None, **fields) -> 
 @transaction.atomic
 def customers_create_many(
     *, actor: User, rows: list[dict], write: bool = True
-) -> list[Customer | ApplicationError]:
+) -> list[Customer | ApplicationError | None]:
     """customer_create for many rows at once (an import's batch): the same rules, checked for the
     whole batch with a fixed number of queries, and the valid rows written with one INSERT per
     500, their audit rows likewise. Returns, per row, the new customer or why it was refused.
 
     Two rows of one batch with the same credit code, phone or email: the later one is refused.
-    ``write=False`` (an import's dry run): every check, nothing written, the customers unsaved.
+    ``write=False`` (an import's dry run): every check, nothing written; a row that passes gets
+    None (no record is built).
     """
     access = require(actor, Cap.CUSTOMERS_CREATE)
     default_owner = None
     if access.person_id is not None and any(row.get("owner") is None for row in rows):
         default_owner = Person.objects.get(pk=access.person_id)
-    results: list[Customer | ApplicationError] = []
+    # Per row: the new customer's field values while it passes, else why it was refused.
+    results: list[dict | Customer | ApplicationError | None] = []
     tags: dict[int, list[str]] = {}
+    memo: dict = {}
     for row in rows:
         try:
-            customer, names = _new_customer(row, default_owner=default_owner)
+            data, names = _new_customer(row, default_owner=default_owner, memo=memo)
         except ApplicationError as exc:
             results.append(exc)
             continue
-        if customer.price_list_id is not None:
+        if data.get("price_list") is not None:
             try:
                 _check_may_price(actor)
             except ApplicationError as exc:
                 results.append(exc)
                 continue
         tags[len(results)] = names
-        results.append(customer)
+        results.append(data)
 
-    def pending() -> list[tuple[int, Customer]]:
-        return [(i, c) for i, c in enumerate(results) if isinstance(c, Customer)]
+    def pending() -> list[tuple[int, dict]]:
+        return [(i, d) for i, d in enumerate(results) if isinstance(d, dict)]
 
-    owner_problems = _owner_problems(actor, {c.owner for _i, c in pending()})
-    for index, customer in pending():
-        if customer.owner_id in owner_problems:
-            results[index] = owner_problems[customer.owner_id]
+    owner_problems = _owner_problems(actor, {d["owner"] for _i, d in pending()})
+    for index, data in pending():
+        if data["owner"].pk in owner_problems:
+            results[index] = owner_problems[data["owner"].pk]
     batch = pending()
-    for position, problem in _reference_problems([c for _i, c in batch]).items():
+    for position, problem in _reference_problems([d for _i, d in batch]).items():
         results[batch[position][0]] = problem
     batch = pending()
-    clashes = _duplicates(actor, [(c.credit_code, c.phone_key, c.email) for _i, c in batch])
+    clashes = _duplicates(
+        actor, [(d.get("credit_code", ""), d["phone_key"], d.get("email", "")) for _i, d in batch]
+    )
     claimed: dict[tuple[str, str], int] = {}
     labels = {"credit_code": _("credit code"), "phone": _("phone number"), "email": _("email address")}
-    for (index, customer), clash in zip(batch, clashes, strict=True):
+    for (index, data), clash in zip(batch, clashes, strict=True):
         if clash is not None:
             results[index] = clash
             continue
         keys = [
-            ("credit_code", customer.credit_code),
-            ("phone", customer.phone_key),
-            ("email", customer.email.upper()),
+            ("credit_code", data.get("credit_code", "")),
+            ("phone", data["phone_key"]),
+            ("email", data.get("email", "").upper()),
         ]
         same = next(
             ((name, claimed[(name, key)]) for name, key in keys if key and (name, key) in claimed), None
@@ -362,8 +370,13 @@ def customers_create_many(
             if key:
                 claimed[(name, key)] = index
     batch = pending()
-    if not batch or not write:
+    if not write:
+        return [None if isinstance(r, dict) else r for r in results]
+    if not batch:
         return results
+    batch = [(index, Customer(**data)) for index, data in batch]
+    for index, customer in batch:
+        results[index] = customer
     new = [customer for _i, customer in batch]
     now = timezone.now()
     for customer in new:

@@ -63,10 +63,10 @@ class Importer:
     def create(self, data: dict, *, actor) -> Model:
         raise NotImplementedError
 
-    def create_many(self, items: list[dict], *, actor, check: bool) -> list[Model | Exception]:
+    def create_many(self, items: list[dict], *, actor, check: bool) -> list[Model | Exception | None]:
         """Optional: create a batch of rows at once, with the same rules as ``create``. Returns,
         per item, the new record or the exception ``create`` would have raised for it. ``check``
-        (the dry run): apply every rule but write nothing, and return the records unsaved."""
+        (the dry run): apply every rule but write nothing; a row that passes gets None."""
         raise NotImplementedError
 
     def update(self, data: dict, *, actor, duplicate) -> Model:
