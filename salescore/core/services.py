@@ -6,6 +6,7 @@ import functools
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models.expressions import DatabaseDefault
 from django.utils.translation import gettext as _
@@ -94,10 +95,22 @@ def from_validation_error(exc: ValidationError) -> ApplicationError:
     )
 
 
+def _plain_text_limit(field: models.Field) -> int | None | bool:
+    """For a text field whose only check is its length (no choices, no other validator): its
+    maximum length, or None when it has none. False for every other field."""
+    if type(field) not in (models.CharField, models.TextField) or field.choices or not field.editable:
+        return False
+    limit = field.max_length
+    if not all(isinstance(v, MaxLengthValidator) and v.limit_value == limit for v in field.validators):
+        return False
+    return limit
+
+
 @functools.lru_cache(maxsize=512)
-def _fields_to_check(model: type[models.Model], names: frozenset[str]) -> tuple[models.Field, ...]:
-    """The named fields that clean_fields would check, in the model's order (which orders errors)."""
-    return tuple(f for f in model._meta.fields if f.name in names and not f.generated)
+def _fields_to_check(model: type[models.Model], names: frozenset[str]) -> tuple:
+    """(field, plain-text limit) for the named fields clean_fields would check, in the model's
+    order (which orders the errors)."""
+    return tuple((f, _plain_text_limit(f)) for f in model._meta.fields if f.name in names and not f.generated)
 
 
 def clean_values(
@@ -117,19 +130,24 @@ def clean_values(
     name it lacks is the field's default. Returns the cleaned values of the checked fields.
     Raises ApplicationError naming each invalid field.
 
-    ``memo``: a dict the caller keeps across the rows of a batch. A field with choices then checks
-    each value once (a column of a few distinct values such as a tier or an industry): its check
-    depends on nothing but the value.
+    A text whose only check is its length is measured here; anything it fails goes through
+    ``Field.clean`` for the exact error. ``memo``: a dict the caller keeps across the rows of a
+    batch (of one model). A field with choices then checks each value once (a column of a few
+    distinct values such as a tier or an industry): its check depends on nothing but the value.
     """
     cleaned: dict[str, Any] = {}
     errors: dict[str, list] = {}
-    for field in _fields_to_check(model, frozenset(names)):
-        raw = values[field.name] if field.name in values else field.get_default()
+    for field, limit in _fields_to_check(model, frozenset(names)):
+        name = field.name
+        raw = values[name] if name in values else field.get_default()
         if field.is_relation and isinstance(raw, models.Model):
             raw = raw.pk
         if (field.blank and raw in field.empty_values) or isinstance(raw, DatabaseDefault):
             continue
-        key = (field, raw) if memo is not None and field.choices and not field.is_relation else None
+        if limit is not False and type(raw) is str and raw and (limit is None or len(raw) <= limit):
+            cleaned[name] = raw
+            continue
+        key = (name, raw) if memo is not None and field.choices and not field.is_relation else None
         if key is not None and key in memo:
             outcome = memo[key]
         else:
@@ -140,9 +158,9 @@ def clean_values(
             if key is not None:
                 memo[key] = outcome
         if outcome[0]:
-            cleaned[field.name] = outcome[1]
+            cleaned[name] = outcome[1]
         else:
-            errors[field.name] = outcome[1]
+            errors[name] = outcome[1]
     if errors:
         raise from_validation_error(ValidationError(errors))
     return cleaned
@@ -151,7 +169,7 @@ def clean_values(
 def validate_fields(instance: models.Model, names) -> None:
     """Run the model's field validation (length, choices, formats) on the named fields."""
     fields = _fields_to_check(type(instance), frozenset(names))
-    values = {f.name: getattr(instance, f.attname) for f in fields}
+    values = {f.name: getattr(instance, f.attname) for f, _limit in fields}
     for name, value in clean_values(type(instance), values, names, instance=instance).items():
         field = instance._meta.get_field(name)
         if value is not values[name]:

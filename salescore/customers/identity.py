@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 import re
 
 # GB 32100-2015: 18 characters from this alphabet (no I, O, S, V, Z); the last is a check character.
@@ -9,10 +10,17 @@ CREDIT_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 CREDIT_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
 
+_CREDIT_CODE_VALUE = {ch: value for value, ch in enumerate(CREDIT_CODE_ALPHABET)}
+
+
 def credit_code_check_char(first17: str) -> str:
-    total = sum(
-        CREDIT_CODE_ALPHABET.index(ch) * w for ch, w in zip(first17, CREDIT_CODE_WEIGHTS, strict=True)
-    )
+    if len(first17) != len(CREDIT_CODE_WEIGHTS):
+        raise ValueError("the check character is computed from 17 characters")
+    try:
+        values = [_CREDIT_CODE_VALUE[ch] for ch in first17]
+    except KeyError:
+        raise ValueError(f"{first17!r} has a character outside the code's alphabet") from None
+    total = sum(map(operator.mul, values, CREDIT_CODE_WEIGHTS))
     return CREDIT_CODE_ALPHABET[(31 - total % 31) % 31]
 
 
@@ -20,7 +28,7 @@ def credit_code_problem(code: str) -> str | None:
     """None when ``code`` is a valid unified social credit code, else what is wrong (English key)."""
     if len(code) != 18:
         return "length"
-    if any(ch not in CREDIT_CODE_ALPHABET for ch in code):
+    if not _CREDIT_CODE_VALUE.keys() >= set(code):
         return "characters"
     if credit_code_check_char(code[:17]) != code[17]:
         return "check"
@@ -58,6 +66,7 @@ _SUFFIXES = [
     "llc",
     "gmbh",
 ]
+_ANY_SUFFIX = tuple(_SUFFIXES)
 _PUNCTUATION = re.compile(r"[\s\.,，。()（）\-_·&/]+")
 
 
@@ -65,7 +74,7 @@ def name_key(name: str) -> str:
     """The comparable core of a company name: lower case, no punctuation, no legal-form suffix."""
     key = (name or "").strip().lower()
     changed = True
-    while changed:
+    while changed and key.endswith(_ANY_SUFFIX):  # one call rules out a pass that changes nothing
         changed = False
         for suffix in _SUFFIXES:
             if key.endswith(suffix) and len(key) > len(suffix):

@@ -73,7 +73,7 @@ CONTACT_COLUMNS = (
 
 
 def _text(values: dict[str, str], *names: str) -> dict[str, str]:
-    return {name: values[name].strip() for name in names if values.get(name, "").strip()}
+    return {name: text for name in names if (text := values.get(name, "").strip())}
 
 
 class CustomerImporter(Importer):
@@ -139,8 +139,8 @@ class CustomerImporter(Importer):
         keys = []
         if data.get("credit_code"):
             keys.append(("credit_code", normalize_credit_code(data["credit_code"])))
-        if normalize_phone(data.get("phone", "")):
-            keys.append(("phone", normalize_phone(data["phone"])))
+        if phone := normalize_phone(data.get("phone", "")):
+            keys.append(("phone", phone))
         if data.get("email"):
             keys.append(("email", data["email"].lower()))
         return keys

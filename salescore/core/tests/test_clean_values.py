@@ -21,6 +21,8 @@ CASES = [
     {"name": "丙有限公司", "credit_code": "X" * 19, "website": "w" * 201, "size": ""},
     {"name": "丁有限公司", "kind": "", "tier": ""},  # not blank-able: refused
     {"name": "戊有限公司", "phone": "1" * 33, "address": "地" * 301, "notes": "备注"},
+    {"name": "甲" * 200, "address": "地" * 300, "phone": "1" * 32, "notes": "长" * 5000},  # at the limits
+    {"name": 12345, "credit_code": None, "email": "  "},  # not text: Field.clean decides
 ]
 
 
