@@ -93,7 +93,18 @@ class AuditLog(models.Model):
         raise ApplicationError(gettext("Audit records cannot be deleted."), code="audit_immutable")
 
 
+_JSON_PLAIN = frozenset({type(None), bool, int, str, float})
+
+
 def _jsonable(value: Any) -> Any:
+    kind = type(value)
+    if kind in _JSON_PLAIN:
+        return value
+    if kind is dict:  # an audit diff: {field: {"old": ..., "new": ...}}, mostly plain already
+        return {
+            (k if type(k) is str else str(k)): (v if type(v) in _JSON_PLAIN else _jsonable(v))
+            for k, v in value.items()
+        }
     if value is None or isinstance(value, bool | int | str | float):
         return value
     if isinstance(value, decimal.Decimal):
