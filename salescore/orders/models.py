@@ -280,6 +280,12 @@ class PaymentTerms(models.TextChoices):
     INSTALMENTS = "instalments", _("Instalments")
 
 
+# The statuses of an order promised to the customer and not yet delivered: late once its promised
+# date has passed (services.orders.delivery_flags). Values of Order.Status, written here so that
+# the partial index below can name them.
+UNDELIVERED = ("submitted", "confirmed", "in_fulfilment", "shipped")
+
+
 class Order(Priced, AuditedModel):
     """销售订单. Numbered on submit (SO-2026-000123): sequential per year, unique, gap-free."""
 
@@ -353,6 +359,14 @@ class Order(Priced, AuditedModel):
             models.Index(fields=["customer", "-order_date"], name="order_customer_idx"),
             models.Index(fields=["order_date"], name="order_date_idx"),
             models.Index(fields=["promised_date", "status"], name="order_promised_idx"),
+            # Late and at-risk deliveries (a work queue on every home page): the few open orders
+            # by promised date, not every order ever promised.
+            models.Index(
+                fields=["promised_date"],
+                include=["owner", "id"],  # a rep's count needs no table row (index-only scan)
+                name="order_undelivered_idx",
+                condition=Q(deleted_at__isnull=True, status__in=UNDELIVERED),
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(total__gte=0), name="order_total_not_negative"),

@@ -287,7 +287,13 @@ class Activity(AuditedModel):
             models.Index(fields=["-occurred_at", "-id"], name="activity_occurred_idx"),
             models.Index(fields=["opportunity", "-occurred_at"], name="activity_opp_idx"),
             models.Index(fields=["owner", "-occurred_at"], name="activity_owner_idx"),
-            models.Index(fields=["owner", "next_step_due"], name="activity_followup_idx"),
+            # Open next steps only (the "follow-ups due" queue on every rep's home page): a rep's
+            # few open ones, not the thousands already done.
+            models.Index(
+                fields=["owner", "next_step_due"],
+                name="activity_open_followup_idx",
+                condition=Q(next_step_done=False, next_step_due__isnull=False, deleted_at__isnull=True),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -22,6 +22,7 @@ from salescore.customers.models import Customer
 from salescore.orders import routing
 from salescore.orders.authority import Approver, rank, requirement
 from salescore.orders.models import (
+    UNDELIVERED,
     Instalment,
     Order,
     OrderLine,
@@ -529,8 +530,9 @@ def delivery_flags(today: dt.date, risk_days: int):
     from django.db.models import Q
 
     not_shipped = Q(status__in=[Order.Status.SUBMITTED, Order.Status.CONFIRMED, Order.Status.IN_FULFILMENT])
-    undelivered = not_shipped | Q(status=Order.Status.SHIPPED)
-    late = undelivered & Q(promised_date__lt=today)
+    # One list, not not_shipped | shipped: PostgreSQL then proves the partial index
+    # order_undelivered_idx applies (an OR of two conditions it does not match).
+    late = Q(status__in=UNDELIVERED) & Q(promised_date__lt=today)
     at_risk = not_shipped & Q(
         promised_date__gte=today, promised_date__lte=today + dt.timedelta(days=risk_days)
     )
