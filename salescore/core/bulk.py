@@ -40,30 +40,33 @@ def insert_rows(model: type[models.Model], names: Sequence[str], rows: Iterable[
     columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
     prepare = [field.get_db_prep_save for field in fields]
 
+    # Quoted model names only; the values are parameters.
+    marks = ", ".join(["%s"] * len(fields))
+    sql_insert = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608
+
     def prepared(row: Sequence) -> list:
         return [prep(value, connection) for prep, value in zip(prepare, row, strict=True)]
 
     written = 0
-    started = time.monotonic()
+    iterator = iter(rows)
     with connection.cursor() as cursor, connection.wrap_database_errors:
-        if connection.vendor == "postgresql":
-            sql = f"COPY {table} ({columns}) FROM STDIN"
-            with cursor.cursor.copy(sql) as copy:
-                for row in rows:
-                    copy.write_row(prepared(row))
-                    written += 1
-            if connection.queries_logged:
-                # COPY bypasses the cursor wrapper: log it as the one statement it is, so query
-                # counts (tests, the debug toolbar) are the same on both databases.
-                connection.queries_log.append(
-                    {"sql": f"{sql} -- {written} rows", "time": f"{time.monotonic() - started:.3f}"}
-                )
-        else:
-            # Quoted model names only; the values are parameters.
-            marks = ", ".join(["%s"] * len(fields))
-            sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608
-            iterator = iter(rows)
-            while batch := [prepared(row) for row in islice(iterator, BATCH)]:
-                cursor.executemany(sql, batch)
-                written += len(batch)
+        # Each chunk is read and converted in full before it is sent: the caller's rows may run
+        # queries of their own (an audit entry naming a related record), which the connection
+        # cannot answer in the middle of a COPY.
+        while chunk := [prepared(row) for row in islice(iterator, BATCH)]:
+            if connection.vendor == "postgresql":
+                started = time.monotonic()
+                sql = f"COPY {table} ({columns}) FROM STDIN"
+                with cursor.cursor.copy(sql) as copy:
+                    for row in chunk:
+                        copy.write_row(row)
+                if connection.queries_logged:
+                    # COPY bypasses the cursor wrapper: log it as the one statement it is, so
+                    # query counts (tests, the debug toolbar) are the same on both databases.
+                    connection.queries_log.append(
+                        {"sql": f"{sql} -- {len(chunk)} rows", "time": f"{time.monotonic() - started:.3f}"}
+                    )
+            else:
+                cursor.executemany(sql_insert, chunk)
+            written += len(chunk)
     return written

@@ -78,3 +78,13 @@ def test_audit_bulk_writes_one_row_per_entry_with_its_changes(cast):
     assert row.actor_id == cast.rep_a.user.pk and row.object_repr == "客户1200"
     # The content type, then the rows: one COPY, or one INSERT per 1,000 rows on SQLite.
     assert len(captured) <= 3
+
+
+def test_rows_that_run_queries_of_their_own_are_written(cast):
+    """An audit entry may read a related record while it is produced. The rows are read before
+    each COPY starts; a query in the middle of a COPY would wait for ever (the merge's audit)."""
+    tags = [Tag.objects.create(name=f"标签{i}") for i in range(3)]
+    entries = ((tag.pk, Tag.objects.get(pk=tag.pk).name, {"n": Tag.objects.count()}) for tag in tags)
+    assert audit_bulk(model=Tag, entries=entries, action="update", actor=cast.rep_a.user) == 3
+    rows = AuditLog.objects.filter(content_type__model="tag").order_by("object_id")
+    assert [(r.object_repr, r.changes) for r in rows] == [(t.name, {"n": 3}) for t in tags]
