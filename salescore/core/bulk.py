@@ -1,5 +1,5 @@
 """Rows written in bulk without building model instances: COPY on PostgreSQL, one prepared
-INSERT run for every row (executemany) on SQLite.
+INSERT run for every row (executemany) on SQLite, 1,000 rows at a time.
 
 For rows nobody reads back at once and whose keys the writer does not need: the audit rows of a
 bulk change. ``bulk_create`` builds an instance per row and, on PostgreSQL, sends each column as
