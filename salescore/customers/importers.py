@@ -157,6 +157,34 @@ class CustomerImporter(Importer):
         return services.customer_update(actor=actor, customer=customer, **fields)
 
 
+class _CustomerRefs:
+    """The customers a batch of contact rows names, by credit code and by exact name, among those
+    the importer may see. Loaded a batch at a time (two indexed queries), never the whole scope:
+    a director's scope may be a million customers."""
+
+    def __init__(self, actor) -> None:
+        self.actor = actor
+        self.by_code: dict[str, int] = {}
+        self.by_name: dict[str, list[int]] = {}
+
+    def load(self, texts: list[str]) -> None:
+        codes = {normalize_credit_code(text) for text in texts} - {""}
+        names = {text.strip() for text in texts} - {""}
+        codes = {code for code in codes if len(code) <= Customer._meta.get_field("credit_code").max_length}
+        names = {name for name in names if len(name) <= Customer._meta.get_field("name").max_length}
+        visible = scope_queryset(Customer.objects.all(), self.actor)
+        self.by_code = {}
+        self.by_name = {}
+        if codes:
+            # The condition of the partial unique index, stated so PostgreSQL uses it for any
+            # number of codes (see customers.services._duplicates).
+            found = visible.filter(credit_code__in=codes).exclude(credit_code="")
+            self.by_code = dict(found.order_by().values_list("credit_code", "pk"))
+        if names:
+            for pk, name in visible.filter(name__in=names).values_list("pk", "name").order_by("pk"):
+                self.by_name.setdefault(name, []).append(pk)
+
+
 class ContactImporter(Importer):
     def __init__(self) -> None:
         super().__init__(
@@ -176,26 +204,22 @@ class ContactImporter(Importer):
         )
 
     def context(self, actor) -> dict:
-        visible = scope_queryset(Customer.objects.all(), actor).values_list("pk", "name", "credit_code")
-        by_code: dict[str, int] = {}
-        by_name: dict[str, list[int]] = {}
-        for pk, name, code in visible:
-            if code:
-                by_code[code] = pk
-            by_name.setdefault(name.strip(), []).append(pk)
         return {
-            "by_code": by_code,
-            "by_name": by_name,
+            "customers": _CustomerRefs(actor),
             "role": choice_map(
                 Contact.Role.choices, {"决策者": "decision_maker", "决策人": "decision_maker"}
             ),
         }
 
+    def prepare(self, rows: list[dict[str, str]], *, actor, context: dict) -> None:
+        context["customers"].load([values.get("customer", "") for values in rows])
+
     def _customer(self, text: str, context: dict) -> Customer:
         text = text.strip()
-        pk = context["by_code"].get(normalize_credit_code(text))
+        refs: _CustomerRefs = context["customers"]
+        pk = refs.by_code.get(normalize_credit_code(text))
         if pk is None:
-            named = context["by_name"].get(text, [])
+            named = refs.by_name.get(text, [])
             if len(named) > 1:
                 raise RowError(
                     {

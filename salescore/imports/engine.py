@@ -362,8 +362,7 @@ def _done(run: _Run, row: int, values: dict, data: dict | None, keys, outcome: s
         del run.preview[PREVIEW_ROWS:]
 
 
-def _one(run: _Run, row: int, cells: list[str]) -> None:
-    values = _values(run, cells)
+def _one(run: _Run, row: int, values: dict[str, str]) -> None:
     data = _parse(run, row, values)
     keys = run.importer.identity(data) if data is not None else []
     outcome = Outcome.ERROR
@@ -372,7 +371,7 @@ def _one(run: _Run, row: int, cells: list[str]) -> None:
     _done(run, row, values, data, keys, outcome)
 
 
-def _many(run: _Run, batch: list[tuple[int, list[str]]]) -> None:
+def _many(run: _Run, batch: list[tuple[int, dict[str, str]]]) -> None:
     """A batch through the importer's create_many: read every row, write the readable ones at once.
 
     The outcome is the one row by row would give. A row whose key (credit code, phone...) an
@@ -380,16 +379,15 @@ def _many(run: _Run, batch: list[tuple[int, list[str]]]) -> None:
     through _one: it repeats a row of the file only if that row was written.
     """
     ready: list[tuple[int, dict, dict, list]] = []
-    held: list[tuple[int, list[str]]] = []
+    held: list[tuple[int, dict[str, str]]] = []
     claimed: set[tuple[str, str]] = set()
-    for row, cells in batch:
-        values = _values(run, cells)
+    for row, values in batch:
         data = _parse(run, row, values)
         keys = run.importer.identity(data) if data is not None else []
         if data is None or _repeats(run, row, keys):
             _done(run, row, values, data, keys, Outcome.ERROR)
         elif claimed.intersection(keys):
-            held.append((row, cells))
+            held.append((row, values))
         else:
             claimed.update(keys)
             ready.append((row, values, data, keys))
@@ -400,16 +398,18 @@ def _many(run: _Run, batch: list[tuple[int, list[str]]]) -> None:
         for (row, values, data, keys), result in zip(ready, results, strict=True):
             outcome = _refused(run, row, data, result) if isinstance(result, Exception) else Outcome.CREATED
             _done(run, row, values, data, keys, outcome)
-    for row, cells in held:
-        _one(run, row, cells)
+    for row, values in held:
+        _one(run, row, values)
 
 
 def _rows(run: _Run, batch: list[tuple[int, list[str]]]) -> None:
+    read = [(row, _values(run, cells)) for row, cells in batch]
+    run.importer.prepare([values for _row, values in read], actor=run.actor, context=run.context)
     if run.importer.writes_many:
-        _many(run, batch)
+        _many(run, read)
     else:
-        for row, cells in batch:
-            _one(run, row, cells)
+        for row, values in read:
+            _one(run, row, values)
 
 
 def _ordered_fields(importer: Importer, mapping: dict[int, str]) -> list[str]:

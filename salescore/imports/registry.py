@@ -52,6 +52,11 @@ class Importer:
         """Lookups loaded once per run (regions, people in scope, ...)."""
         return {}
 
+    def prepare(self, rows: list[dict[str, str]], *, actor, context: dict) -> None:
+        """Called with the values of a batch's rows before any of them is parsed: load into
+        ``context`` what these rows refer to and may be too many to load once per run (the
+        customers a contact file names), so a batch costs a fixed number of queries."""
+
     def parse(self, values: dict[str, str], *, actor, context: dict) -> dict:
         """Text of the mapped columns -> the service's keyword arguments. Raise RowError."""
         raise NotImplementedError

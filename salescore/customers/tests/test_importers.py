@@ -6,8 +6,10 @@ from __future__ import annotations
 import pytest
 from django.utils import translation
 
+from salescore.core.permissions import access_for
 from salescore.customers import services
 from salescore.customers.models import Contact, Customer
+from salescore.imports import engine, registry
 from salescore.imports.models import ImportJob
 from salescore.imports.tests.helpers import check, credit_code, issues, run, upload
 
@@ -62,6 +64,46 @@ def test_contacts_by_credit_code_or_name_within_scope(cast):
     wang = Contact.objects.get(name="王经理")
     assert (wang.customer, wang.role, wang.is_primary) == (ours, "decision_maker", True)
     assert Contact.objects.get(name="李工").role == "user"
+
+
+@pytest.mark.parametrize("batch_size", [500, 1])
+def test_contacts_find_their_customers_a_batch_at_a_time(cast, monkeypatch, batch_size):
+    monkeypatch.setattr(engine, "BATCH_SIZE", batch_size)
+    first = services.customer_create(actor=cast.rep_a.user, name="甲有限公司", credit_code=credit_code(41))
+    services.customer_create(actor=cast.rep_a.user, name="同名公司")
+    services.customer_create(actor=cast.rep_a.user, name="同名公司", credit_code=credit_code(42))
+    rows = [
+        ["客户", "联系人", "手机"],
+        [credit_code(41).lower(), "王经理", "13900000061"],  # the code in lower case
+        ["同名公司", "李工", "13900000062"],  # two of rep_a's customers have this name
+        [credit_code(42), "陈总", "13900000063"],  # one of them, by its code
+        [" 甲有限公司 ", "赵工", "13900000064"],
+    ]
+    job = check(cast.rep_a, upload(cast.rep_a, "contacts", rows))
+    assert [(r, f) for r, f, _ in issues(job)] == [(3, "customer")]
+    assert "Several customers are called 同名公司" in issues(job)[0][2]
+    job = run(cast.rep_a, job, error_policy="skip_bad_rows")
+    assert job.created_count == 3
+    assert Contact.objects.get(name="赵工").customer == first
+    assert Contact.objects.get(name="陈总").customer.credit_code == credit_code(42)
+
+
+def test_contact_lookups_read_only_the_customers_a_batch_names(cast, django_assert_num_queries):
+    """A director's scope may be a million customers: nothing is loaded for the run, and a batch
+    reads the customers it names in two queries (by credit code, by name)."""
+    for n in range(5):
+        services.customer_create(actor=cast.rep_a.user, name=f"客户{n}", credit_code=credit_code(50 + n))
+    importer = registry.get("contacts")
+    director = cast.director.user
+    access_for(director)  # who the director is: read once per request or job
+    with django_assert_num_queries(0):
+        context = importer.context(director)
+    refs = context["customers"]
+    for batch, code, name in ((1, credit_code(50), "客户3"), (2, credit_code(51), "客户4")):
+        with django_assert_num_queries(2):
+            rows = [{"customer": code}, {"customer": name}, {"customer": "无此客户"}, {"customer": ""}]
+            importer.prepare(rows, actor=director, context=context)
+        assert (set(refs.by_code), set(refs.by_name)) == ({code}, {name}), batch
 
 
 def test_existing_contact_is_updated_when_asked(cast):
