@@ -232,6 +232,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "salescore.orders.tasks.payments_remind",
         "schedule": crontab(hour=8, minute=15),
     },
+    "pipeline-board-counts-refresh": {
+        "task": "salescore.pipeline.tasks.board_counts_refresh",
+        "schedule": 60,
+    },
     "planning-figures-refresh": {
         "task": "salescore.planning.tasks.figures_refresh",
         "schedule": 60,

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Sequence
+from contextlib import contextmanager
 from itertools import islice
 
 from django.db import connections, models, router
@@ -70,3 +71,41 @@ def insert_rows(model: type[models.Model], names: Sequence[str], rows: Iterable[
                 cursor.executemany(sql_insert, chunk)
             written += len(chunk)
     return written
+
+
+@contextmanager
+def triggers_paused(*prefixes: str):
+    """A bulk load's way around the triggers that mark kept figures stale (those whose names start
+    with one of ``prefixes``), inside its transaction: they are off for its length and back when it
+    succeeds (a failure rolls their removal back with the rest). The loader then rebuilds the
+    figures. On SQLite, where a trigger cannot be disabled, they are dropped and created again
+    from their own definitions."""
+    connection = connections["default"]
+    if not connection.in_atomic_block:
+        raise RuntimeError("triggers_paused() needs a transaction, so that a failure restores them")
+    if not prefixes:
+        raise ValueError("name the triggers to pause by their prefixes")
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT tgrelid::regclass::text, tgname FROM pg_trigger WHERE NOT tgisinternal")
+            found = [(table, name) for table, name in cursor.fetchall() if name.startswith(prefixes)]
+            # ALTER TABLE refuses while deferred key checks are pending: run them now.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            for table, name in found:
+                cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {name}")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        else:
+            cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+            found = [(name, sql) for name, sql in cursor.fetchall() if name.startswith(prefixes)]
+            for name, _sql in found:
+                cursor.execute(f"DROP TRIGGER {name}")
+    yield
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            for table, name in found:
+                cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {name}")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # Django's keys are initially deferred
+        else:
+            for _name, sql in found:
+                cursor.execute(sql)

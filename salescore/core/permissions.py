@@ -364,11 +364,19 @@ def scope_filter(
         # A desk that needs to look at everyone's records (Customer Service and every customer)
         # sees them all, but changes only those its chain of command gives it.
         return None
+    owners, others = _scope_branches(model, owner_field, access, user, include_shared=include_shared)
+    condition = Q(AnyOf(F(owner_field), owners))
+    return condition if others is None else condition | others
+
+
+def _scope_branches(model, owner_field: str, access: Access, user, *, include_shared: bool):
+    """The ways a user sees a record that is hidden from them by default: through its owner (the
+    people whose records they see, a subquery) and every other way (a Q, or None)."""
     # Each way of seeing a record is one condition on the record's own columns, against a small
     # set read in the same statement (the people, units or shares that open it: AnyOf). Their OR
     # stays on indexes: a count ORs one index scan per branch, and a page walks the index of its
     # order, testing each row cheaply, until it has its 25 rows (decision 0012).
-    branches = [AnyOf(F(owner_field), visible_people(user))]
+    branches = []
     unowned_capability = getattr(model, "scope_unowned_capability", None)
     if unowned_capability and access.can(unowned_capability):
         # Records nobody owns yet (a lead no rule assigned) are visible to those who hand them out.
@@ -392,10 +400,36 @@ def scope_filter(
             content_type=ContentType.objects.get_for_model(model), person_id=access.person_id
         )
         branches.append(AnyOf(F("pk"), shared.order_by().values("object_id")))
-    condition = Q(branches[0])
-    for branch in branches[1:]:
-        condition |= Q(branch)
-    return condition
+    others = None
+    for branch in branches:
+        others = Q(branch) if others is None else others | Q(branch)
+    return visible_people(user), others
+
+
+@dataclass(frozen=True)
+class OwnerScope:
+    """A user's scope on a model split in two, for figures kept per owner: the records of the
+    people in ``owners`` (a subquery of person ids), plus the records ``others`` opens (shares,
+    units, the unowned) whose owner is not one of them. ``everything``: nothing is hidden."""
+
+    everything: bool
+    owners: models.QuerySet | None = None
+    others: Q | None = None
+
+
+def owner_scope(model: type[models.Model], user, *, include_shared: bool = True) -> OwnerScope:
+    """The scope of ``scope_filter`` as an ``OwnerScope``: its records are exactly those of
+    ``scope_filter`` (tested), so a figure kept per owner adds up to the same as a live count."""
+    owner_field = model.scope_owner_field
+    if scope_filter(model, user, include_shared=include_shared) is None:
+        return OwnerScope(everything=True)
+    access = access_for(user)
+    if access.user_id is None:
+        return OwnerScope(everything=False, owners=visible_people(user))
+    owners, others = _scope_branches(model, owner_field, access, user, include_shared=include_shared)
+    if others is not None:
+        others = others & ~Q(AnyOf(F(owner_field), owners))
+    return OwnerScope(everything=False, owners=owners, others=others)
 
 
 def scope_queryset(

@@ -114,6 +114,46 @@ class Opportunity(AuditedModel):
         return self.name
 
 
+class StageCount(models.Model):
+    """How many live opportunities one owner has in one stage and currency, and their amount: the
+    pipeline board's column totals, kept so that a board does not add up millions of rows
+    (decision 0015). Derived data, recomputed from the opportunities at any time
+    (pipeline.counts), so neither audited nor soft-deleted; read only through pipeline.counts,
+    within the reader's scope."""
+
+    owner = models.ForeignKey(
+        "org.Person", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    stage = models.ForeignKey(Stage, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    currency = models.CharField(max_length=3)
+    count = models.BigIntegerField()
+    amount = models.DecimalField(max_digits=24, decimal_places=2)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["owner", "stage", "currency"],
+                include=["count", "amount"],
+                name="stagecount_owner_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.owner_id} {self.stage_id} {self.currency}: {self.count} / {self.amount}"
+
+
+class StaleOwner(models.Model):
+    """An owner whose stage counts a write has changed, recorded by database triggers on the
+    opportunities in the writer's own transaction; pipeline.counts recomputes them before counts
+    are read. ``owner_id`` None: everyone's. Triggers on SQLite keep one row per owner; on
+    PostgreSQL rows may repeat (no unique index, so concurrent writers never wait)."""
+
+    owner_id = models.BigIntegerField(null=True)
+
+    def __str__(self) -> str:
+        return str(self.owner_id)
+
+
 class StageChange(models.Model):
     """One move between stages: kept for time-in-stage and conversion, never edited."""
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum, Window, prefetch_related_objects
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Window, prefetch_related_objects
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +18,7 @@ from salescore.core.i18n import join_clauses, join_items
 from salescore.core.permissions import access_for, get_in_scope, scope_queryset
 from salescore.customers.models import Customer
 from salescore.org.models import OrgUnit, Person
+from salescore.pipeline import counts
 from salescore.pipeline.gates import GATES
 from salescore.pipeline.models import (
     Activity,
@@ -150,26 +151,23 @@ def _newest_per_stage(base, columns, per_stage: int):
 def board(*, user, owner: Person | None = None, per_stage: int = 30) -> list[BoardColumn]:
     """The pipeline board: per stage its newest cards, how many there are and their total amount.
 
-    Two queries whatever the size: one aggregate for counts and sums, one for the cards.
+    Four queries whatever the size: the stages, the counts' freshness, the counts and sums (kept
+    per owner, pipeline.counts), the cards.
     """
     base = opportunity_list(user=user, owner=owner)
     columns = stages()
-    totals: dict[int, dict] = {}
-    for row in base.order_by().values("stage_id", "currency").annotate(n=Count("pk"), total=Sum("amount")):
-        column = totals.setdefault(row["stage_id"], {"n": 0, "total": Decimal("0.00"), "amounts": {}})
-        column["n"] += row["n"]
-        column["total"] += row["total"] or 0
-        column["amounts"][row["currency"]] = row["total"] or Decimal("0.00")
+    totals = counts.totals(user=user, owner=owner)
     cards: dict[int, list[Opportunity]] = {}
     for opportunity in _newest_per_stage(base, columns, per_stage):
         cards.setdefault(opportunity.stage_id, []).append(opportunity)
+    empty = counts.StageTotal()
     return [
         BoardColumn(
             stage=stage,
             cards=cards.get(stage.pk, [])[:per_stage],
-            count=totals.get(stage.pk, {}).get("n", 0),
-            amount=totals.get(stage.pk, {}).get("total") or Decimal("0.00"),
-            amounts=dict(sorted(totals.get(stage.pk, {}).get("amounts", {}).items())),
+            count=totals.get(stage.pk, empty).count,
+            amount=totals.get(stage.pk, empty).amount,
+            amounts=dict(sorted(totals.get(stage.pk, empty).amounts.items())),
         )
         for stage in columns
     ]

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from contextlib import contextmanager
 from decimal import Decimal
 
 from django.db import connection, transaction
@@ -43,6 +42,7 @@ SOURCES = {
 STAMPED = frozenset({"customers", "activities"})
 KEPT = frozenset(metric for made in SOURCES.values() for metric in made) | {Metric.MARKET_SHARE}
 EVERYTHING = metrics.Window(dt.date(1900, 1, 1), dt.date(9998, 12, 31))
+TRIGGERS = "planning_mark_"  # the names of the triggers that mark days stale (core.bulk.triggers_paused)
 LOCK = 0x5A1E5C0E  # PostgreSQL advisory lock held while figures are recomputed
 MAX_RUNS = 16  # more separate runs of stale days than this: recompute from the first to the last
 
@@ -145,45 +145,6 @@ def rebuild() -> int:
         cursor.execute("DELETE FROM planning_staleday")
         DailyFigure.objects.all().delete()
         return sum(_recompute(source, EVERYTHING) for source in SOURCES)
-
-
-@contextmanager
-def triggers_paused():
-    """A bulk load's way around the marking triggers, inside its transaction: they are off for
-    its length and back when it succeeds (a failure rolls their removal back with the rest). The
-    loader then calls ``rebuild``. On SQLite, where a trigger cannot be disabled, they are dropped
-    and created again from their own definitions."""
-    if not connection.in_atomic_block:
-        raise RuntimeError("triggers_paused() needs a transaction, so that a failure restores them")
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT tgrelid::regclass::text, tgname FROM pg_trigger "
-                "WHERE tgname LIKE 'planning_mark_%%' AND NOT tgisinternal"
-            )
-            found = cursor.fetchall()
-            # ALTER TABLE refuses while deferred key checks are pending: run them now.
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            for table, name in found:
-                cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {name}")
-            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-        else:
-            cursor.execute(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'planning_mark_%%'"
-            )
-            found = cursor.fetchall()
-            for name, _sql in found:
-                cursor.execute(f"DROP TRIGGER {name}")
-    yield
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            for table, name in found:
-                cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {name}")
-            cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # Django's keys are initially deferred
-        else:
-            for _name, sql in found:
-                cursor.execute(sql)
 
 
 def _rows(metric: str, window: metrics.Window):

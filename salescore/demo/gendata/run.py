@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from salescore.accounts.models import User
 from salescore.catalog.models import Category, Feature, Product
+from salescore.core.bulk import triggers_paused
 from salescore.core.models import RecordShare
 from salescore.customers.models import Contact, Customer, PoolMove, Tag
 from salescore.demo.company import DEMO_PASSWORD
@@ -35,6 +36,7 @@ from salescore.orders.models import (
     ShipmentLine,
 )
 from salescore.org.models import OrgUnit, Person
+from salescore.pipeline import counts
 from salescore.pipeline.models import (
     Activity,
     NeedsAnalysis,
@@ -42,6 +44,7 @@ from salescore.pipeline.models import (
     OpportunityProduct,
     Stage,
     StageChange,
+    StageCount,
 )
 from salescore.planning import figures
 from salescore.planning.models import DailyFigure, Target
@@ -163,9 +166,11 @@ def run(
             "The database already has customers or people. Run with --reset to replace them "
             "(this deletes all business data), or point DATABASE_URL at an empty database."
         )
-    # The figures' triggers are off while rows are written in bulk (they would look up payments
-    # per order with the indexes dropped); every figure is rebuilt once the load is analysed.
-    with database.tuned(connection) as unchecked, transaction.atomic(using=using), figures.triggers_paused():
+    # The kept figures' triggers are off while rows are written in bulk (they would look up
+    # payments per order with the indexes dropped); every figure and board count is rebuilt once
+    # the load is analysed.
+    paused = triggers_paused(figures.TRIGGERS, counts.TRIGGERS)
+    with database.tuned(connection) as unchecked, transaction.atomic(using=using), paused:
         if reset:
             phase("reset", database.reset, connection)
         stages = {
@@ -219,8 +224,9 @@ def run(
     if connection.vendor == "postgresql":
         phase("vacuum and analyze", database.analyze, connection, tables)
     result.made["daily figures"] = phase("daily figures", figures.rebuild)
+    result.made["board counts"] = phase("board counts", counts.rebuild)
     if connection.vendor == "postgresql":
-        database.analyze(connection, [DailyFigure._meta.db_table])
+        database.analyze(connection, [DailyFigure._meta.db_table, StageCount._meta.db_table])
     result.tables = [
         (t.name, t.rows, t.seconds)
         for t in sorted(writer.tables.values(), key=lambda t: tables.index(t.name))

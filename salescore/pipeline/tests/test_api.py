@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from salescore.core.services import record_share
 from salescore.customers import services as customer_services
-from salescore.pipeline import services
+from salescore.pipeline import counts, services
 from salescore.pipeline.gates import GATES
 from salescore.pipeline.models import Activity, NeedsAnalysis, Opportunity, StageChange
 from salescore.pipeline.tests.factories import (
@@ -815,19 +815,20 @@ def _grow(cast, n: int = 20) -> None:
             next_step="回电",
             next_step_due=timezone.localdate(),
         )
+    counts.refresh()  # as the minute's refresh does: a board's own refresh is fixed too (test_counts)
 
 
 # Measured when written, after the token's first use. Opportunities, 5: token with its user, person,
 # count, page (customer, owner, stage joined), contacts. Activities, 4: token, person, count, page
-# (customer, owner, contact, opportunity joined). Board, 5: token, person, stages, totals per stage
-# and currency, the first cards of every stage (one query).
+# (customer, owner, contact, opportunity joined). Board, 6: token, person, stages, the kept totals'
+# freshness, the totals per stage and currency, the first cards of every stage (one query).
 LISTS = [
     ("/api/v1/opportunities?limit=100", "lead_a", 5),
     ("/api/v1/opportunities?limit=100&open_only=true&order=-amount", "director", 5),
     ("/api/v1/activities?limit=100", "lead_a", 4),
     ("/api/v1/activities?limit=100&followups=true", "head", 4),
-    ("/api/v1/board?cards=100", "lead_a", 5),
-    ("/api/v1/board", "director", 5),
+    ("/api/v1/board?cards=100", "lead_a", 6),
+    ("/api/v1/board", "director", 6),
 ]
 
 

@@ -12,6 +12,7 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from salescore.core.bulk import triggers_paused
 from salescore.customers.merge import customer_merge
 from salescore.customers.models import Customer
 from salescore.orders import services as orders
@@ -295,7 +296,7 @@ def test_a_bulk_load_pauses_the_triggers_and_rebuilds(cast):
     from django.db import transaction
 
     figures.refresh()
-    with transaction.atomic(), figures.triggers_paused():
+    with transaction.atomic(), triggers_paused(figures.TRIGGERS):
         _order(cast.rep_a, day=dt.date(2026, 3, 10), price="400.00")
         assert not StaleDay.objects.exists()  # nothing marked while paused
     _order(cast.rep_a, day=dt.date(2026, 3, 11), price="100.00")
