@@ -428,7 +428,9 @@ def owner_scope(model: type[models.Model], user, *, include_shared: bool = True)
         return OwnerScope(everything=False, owners=visible_people(user))
     owners, others = _scope_branches(model, owner_field, access, user, include_shared=include_shared)
     if others is not None:
-        others = others & ~Q(AnyOf(F(owner_field), owners))
+        # Not owned by one of them, null-safe: NOT (NULL = ANY(...)) would drop unowned records.
+        owned = Q(AnyOf(F(owner_field), owners)) & Q(**{f"{owner_field}__isnull": False})
+        others = others & ~owned
     return OwnerScope(everything=False, owners=owners, others=others)
 
 

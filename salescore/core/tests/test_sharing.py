@@ -90,3 +90,34 @@ def test_every_way_of_seeing_a_customer_at_once(cast):
     # A capped count and a page of the same scope agree.
     rows = scope_queryset(Customer.objects.filter(owner__isnull=False), cast.rep_a.user)
     assert rows.count() == len(rows.order_by("-updated_at", "-id")[:25]) == 2
+
+
+def test_owner_scope_splits_every_way_of_seeing_into_owned_and_the_rest(cast):
+    """Figures kept per owner add up over ``owner_scope``: its owners' records plus the others it
+    opens are exactly the records ``scope_queryset`` gives, and the two parts never overlap."""
+    from salescore.core.permissions import owner_scope
+    from salescore.customers.models import Customer
+    from salescore.pipeline.tests.factories import make_customer
+
+    make_customer(cast.rep_a)
+    make_customer(cast.rep_a2)
+    make_customer(cast.rep_b)
+    shared = make_customer(cast.rep_b)
+    record_share(actor=cast.lead_b.user, record=shared, person=cast.rep_a.person)
+    pool = make_customer(cast.rep_b)
+    Customer.all_objects.filter(pk=pool.pk).update(owner=None)
+    everyone = set(Customer.objects.values_list("pk", flat=True))
+    names = ("rep_a", "rep_a2", "rep_b", "lead_a", "lead_b", "head", "director", "agent", "clerk", "analyst")
+    for name in names:
+        user = getattr(cast, name).user
+        seen = set(scope_queryset(Customer.objects.all(), user).values_list("pk", flat=True))
+        scope = owner_scope(Customer, user)
+        if scope.everything:
+            assert seen == everyone, name
+            continue
+        owned = set(Customer.objects.filter(owner__in=scope.owners).values_list("pk", flat=True))
+        others = (
+            set(Customer.objects.filter(scope.others).values_list("pk", flat=True)) if scope.others else set()
+        )
+        assert owned | others == seen and not owned & others, name
+    assert owner_scope(Customer, cast.rep_a.user).others is not None  # the pool and the share
