@@ -297,6 +297,13 @@ def require_any(user, *capabilities: str) -> Access:
     return access
 
 
+def _sees_only_themselves(access: Access) -> bool:
+    """Whether the people whose records this access sees are its own person alone (a rep)."""
+    if access.person_id is None or access.scope == Scope.ALL:
+        return False
+    return not (access.scope in (Scope.TEAM, Scope.SECTION) and access.unit_path)
+
+
 def visible_people(user) -> models.QuerySet:
     """The people whose records this user may see (as a subquery-able queryset of ids)."""
     Person = apps.get_model("org", "Person")
@@ -306,11 +313,18 @@ def visible_people(user) -> models.QuerySet:
         return people.values("pk")
     if access.person_id is None:
         return people.none().values("pk")
-    if access.scope in (Scope.TEAM, Scope.SECTION) and access.unit_path:
-        return people.filter(Q(org_unit__path__startswith=access.unit_path) | Q(pk=access.person_id)).values(
-            "pk"
-        )
-    return people.filter(pk=access.person_id).values("pk")
+    if _sees_only_themselves(access):
+        return people.filter(pk=access.person_id).values("pk")
+    return people.filter(Q(org_unit__path__startswith=access.unit_path) | Q(pk=access.person_id)).values("pk")
+
+
+def _owned_by_visible(owner_field: str, access: Access, user) -> Q:
+    """Records owned by one of the people this user sees. A rep's is ``owner = <their id>``, a
+    condition PostgreSQL estimates from the column's statistics (an array from a subquery it
+    cannot, so it planned a rep's pages as if the scope held many people)."""
+    if _sees_only_themselves(access):
+        return Q(**{owner_field: access.person_id})
+    return Q(AnyOf(F(owner_field), visible_people(user)))
 
 
 class AnyOf(Lookup):
@@ -364,14 +378,14 @@ def scope_filter(
         # A desk that needs to look at everyone's records (Customer Service and every customer)
         # sees them all, but changes only those its chain of command gives it.
         return None
-    owners, others = _scope_branches(model, owner_field, access, user, include_shared=include_shared)
-    condition = Q(AnyOf(F(owner_field), owners))
+    others = _scope_branches(model, owner_field, access, include_shared=include_shared)
+    condition = _owned_by_visible(owner_field, access, user)
     return condition if others is None else condition | others
 
 
-def _scope_branches(model, owner_field: str, access: Access, user, *, include_shared: bool):
-    """The ways a user sees a record that is hidden from them by default: through its owner (the
-    people whose records they see, a subquery) and every other way (a Q, or None)."""
+def _scope_branches(model, owner_field: str, access: Access, *, include_shared: bool) -> Q | None:
+    """The ways a user sees a record other than through its owner (a Q, or None when there is
+    none): the unowned ones, a unit's, those shared with them."""
     # Each way of seeing a record is one condition on the record's own columns, against a small
     # set read in the same statement (the people, units or shares that open it: AnyOf). Their OR
     # stays on indexes: a count ORs one index scan per branch, and a page walks the index of its
@@ -403,7 +417,7 @@ def _scope_branches(model, owner_field: str, access: Access, user, *, include_sh
     others = None
     for branch in branches:
         others = Q(branch) if others is None else others | Q(branch)
-    return visible_people(user), others
+    return others
 
 
 @dataclass(frozen=True)
@@ -415,6 +429,7 @@ class OwnerScope:
     everything: bool
     owners: models.QuerySet | None = None
     others: Q | None = None
+    owned: Q | None = None  # the owners' records, as scope_filter writes it (a rep's: owner = id)
 
 
 def owner_scope(model: type[models.Model], user, *, include_shared: bool = True) -> OwnerScope:
@@ -425,13 +440,13 @@ def owner_scope(model: type[models.Model], user, *, include_shared: bool = True)
         return OwnerScope(everything=True)
     access = access_for(user)
     if access.user_id is None:
-        return OwnerScope(everything=False, owners=visible_people(user))
-    owners, others = _scope_branches(model, owner_field, access, user, include_shared=include_shared)
+        return OwnerScope(everything=False, owners=visible_people(user), owned=Q(pk__in=[]))
+    owned = _owned_by_visible(owner_field, access, user)
+    others = _scope_branches(model, owner_field, access, include_shared=include_shared)
     if others is not None:
         # Not owned by one of them, null-safe: NOT (NULL = ANY(...)) would drop unowned records.
-        owned = Q(AnyOf(F(owner_field), owners)) & Q(**{f"{owner_field}__isnull": False})
-        others = others & ~owned
-    return OwnerScope(everything=False, owners=owners, others=others)
+        others = others & ~(owned & Q(**{f"{owner_field}__isnull": False}))
+    return OwnerScope(everything=False, owners=visible_people(user), others=others, owned=owned)
 
 
 def scope_queryset(

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from salescore.catalog.models import Product
 from salescore.core.dates import filter_days
 from salescore.core.i18n import join_clauses, join_items
-from salescore.core.permissions import access_for, get_in_scope, scope_queryset
+from salescore.core.permissions import access_for, get_in_scope, owner_scope, scope_queryset
 from salescore.customers.models import Customer
 from salescore.org.models import OrgUnit, Person
 from salescore.pipeline import counts
@@ -131,13 +131,32 @@ class BoardColumn:
     amounts: dict[str, Decimal] = field(default_factory=dict)
 
 
-def _newest_per_stage(base, columns, per_stage: int):
+def _card_sources(*, user, owner: Person | None) -> list[QuerySet[Opportunity]]:
+    """The opportunities a board shows, split by the ways the user sees them: their people's and
+    the rest (shared with them). Each part is a condition an index walks in card order; their OR
+    is not (a rep's cards walked every stage's index, testing each card's owner)."""
+    rows = Opportunity.objects.all()
+    if owner is not None:
+        rows = rows.filter(owner=owner)
+    scope = owner_scope(Opportunity, user)
+    if scope.everything:
+        return [rows]
+    return [rows.filter(scope.owned)] + ([rows.filter(scope.others)] if scope.others is not None else [])
+
+
+def _newest_per_stage(base, sources, columns, per_stage: int):
     """The newest ``per_stage`` opportunities of each stage, in one query. Where the database
-    takes a LIMIT inside a UNION (PostgreSQL), each stage reads its (stage, updated) index and
-    stops; elsewhere (SQLite) a window rank numbers the rows in the database."""
+    takes a LIMIT inside a UNION (PostgreSQL), each stage and each of the ``sources`` reads the
+    (owner, stage, updated) or (stage, updated) index and stops; a stage may then return up to
+    ``per_stage`` rows per source, the newest of which are its cards. Elsewhere (SQLite) a window
+    rank numbers the rows in the database."""
     order = ("-updated_at", "-id")
     if connection.features.supports_slicing_ordering_in_compound and columns:
-        parts = [base.filter(stage=stage).order_by(*order).values("pk")[:per_stage] for stage in columns]
+        parts = [
+            rows.filter(stage=stage).order_by(*order).values("pk")[:per_stage]
+            for stage in columns
+            for rows in sources
+        ]
         newest = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
         return base.filter(pk__in=newest).order_by(*order)
     ranked = base.annotate(
@@ -158,7 +177,8 @@ def board(*, user, owner: Person | None = None, per_stage: int = 30) -> list[Boa
     columns = stages()
     totals = counts.totals(user=user, owner=owner)
     cards: dict[int, list[Opportunity]] = {}
-    for opportunity in _newest_per_stage(base, columns, per_stage):
+    sources = _card_sources(user=user, owner=owner)
+    for opportunity in _newest_per_stage(base, sources, columns, per_stage):
         cards.setdefault(opportunity.stage_id, []).append(opportunity)
     empty = counts.StageTotal()
     return [

@@ -925,6 +925,31 @@ def test_the_board_counts_and_sums_per_stage_and_currency(cast):
     assert columns["order"].count == 0 and columns["order"].amounts == {}
 
 
+def test_the_board_cards_are_the_newest_whatever_way_the_reader_sees_them(cast):
+    """Cards come from the reader's own opportunities and those shared with them, each read in
+    card order on its own; the stage shows the newest of both, each once."""
+    start = dt.datetime(2026, 4, 1, 9, 0, tzinfo=SHANGHAI)
+    made = []
+    for i, member in enumerate((cast.rep_a, cast.rep_b, cast.rep_a, cast.rep_b, cast.rep_a, cast.rep_b)):
+        with time_machine.travel(start + dt.timedelta(hours=i), tick=False):
+            made.append(make_opportunity(member, name=f"卡片{i}"))
+    for opportunity in made[1::2]:  # every one of rep_b's is shared with rep_a
+        record_share(actor=cast.rep_b.user, record=opportunity, person=cast.rep_a.person)
+    with time_machine.travel(start - dt.timedelta(days=1), tick=False):
+        make_opportunity(cast.rep_b, name="未共享")  # rep_b's, not shared
+
+    def cards(member, per_stage, owner=None):
+        columns = selectors.board(user=member.user, owner=owner, per_stage=per_stage)
+        return [c.name for c in columns[0].cards]
+
+    assert cards(cast.rep_a, 4) == ["卡片5", "卡片4", "卡片3", "卡片2"]
+    assert cards(cast.rep_a, 10) == ["卡片5", "卡片4", "卡片3", "卡片2", "卡片1", "卡片0"]
+    assert cards(cast.rep_a, 2, owner=cast.rep_b.person) == ["卡片5", "卡片3"]
+    assert cards(cast.rep_b, 3) == ["卡片5", "卡片3", "卡片1"]
+    assert cards(cast.head, 3) == ["卡片5", "卡片4", "卡片3"]
+    assert cards(cast.director, 10)[-1] == "未共享"
+
+
 def test_the_timeline_mixes_activities_and_stage_changes_newest_first(cast):
     start = dt.datetime(2026, 4, 1, 9, 0, tzinfo=SHANGHAI)
     with time_machine.travel(start, tick=False):
