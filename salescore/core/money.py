@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
 
+from babel import Locale
 from babel.numbers import format_currency, get_currency_precision
 from django.conf import settings
 from django.db import models
@@ -17,9 +19,16 @@ MONEY_MAX_DIGITS = 18
 MONEY_DECIMAL_PLACES = 2
 
 
-def _babel_locale() -> str:
+@lru_cache(maxsize=4)
+def _parsed_locale(name: str) -> Locale:
+    return Locale.parse(name)
+
+
+def _babel_locale() -> Locale:
+    """The babel locale of the active language, parsed once (babel parses a name on every call:
+    a third of formatting one amount, which a board does 200 times)."""
     language = (get_language() or settings.LANGUAGE_CODE).lower()
-    return "zh_Hans_CN" if language.startswith("zh") else "en_US"
+    return _parsed_locale("zh_Hans_CN" if language.startswith("zh") else "en_US")
 
 
 @dataclass(frozen=True, slots=True)
