@@ -153,3 +153,23 @@ def build_cast() -> Cast:
         order_desk=desk,
         research_team=research,
     )
+
+
+# The seeding migrations whose rows other tests rely on. A transactional test (PostgreSQL
+# concurrency) empties every table when it ends, so the next one puts these back first; each
+# seeding function skips what is already there.
+SEEDS = (
+    "salescore.org.migrations.0002_seed_regions_and_default_tree",
+    "salescore.pipeline.migrations.0002_default_stages",
+)
+
+
+def build_cast_reseeded() -> Cast:
+    """The cast for a transactional test: the seeded rows put back, then ``build_cast``."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    for module in SEEDS:
+        import_module(module).forwards(apps, None)
+    return build_cast()

@@ -421,9 +421,9 @@ def test_api_pool_claim_release_assign_and_moves(cast, api_as):
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks")
 @pytest.mark.django_db(transaction=True)
 def test_two_people_claiming_at_once_get_one_owner():
-    from salescore.core.testing import build_cast
+    from salescore.core.testing import build_cast_reseeded
 
-    cast = build_cast()
+    cast = build_cast_reseeded()
     customer = pool_customer(cast.rep_a)
     barrier = threading.Barrier(2)
     outcomes: list[str] = []

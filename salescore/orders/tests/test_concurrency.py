@@ -5,7 +5,6 @@ whole transactions, so this test only means something on PostgreSQL."""
 from __future__ import annotations
 
 import threading
-from importlib import import_module
 
 import pytest
 from django.db import connection, connections
@@ -22,15 +21,10 @@ THREADS = 8
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks")
 @pytest.mark.django_db(transaction=True)
 def test_eight_orders_submitted_at_once_get_numbers_one_to_eight():
-    from django.apps import apps
+    from salescore.core.testing import build_cast_reseeded
 
-    from salescore.core.testing import build_cast
-
-    # An earlier transactional test may have emptied the tables the migrations seeded: put the
-    # policy's organisation tree back (the seeding migration skips what is already there).
-    import_module("salescore.org.migrations.0002_seed_regions_and_default_tree").forwards(apps, None)
     # given eight complete drafts of different people
-    cast = build_cast()
+    cast = build_cast_reseeded()
     members = [
         cast.rep_a,
         cast.rep_a2,

@@ -6,11 +6,11 @@ SQLite serialises whole transactions, so this only means something on PostgreSQL
 from __future__ import annotations
 
 import threading
-from importlib import import_module
 
 import pytest
 from django.db import connection, connections, transaction
 
+from salescore.core.testing import build_cast_reseeded
 from salescore.pipeline import counts
 from salescore.pipeline.models import Opportunity, StageCount
 from salescore.pipeline.tests.factories import make_customer, make_opportunity
@@ -24,14 +24,7 @@ pytestmark = [
 
 @pytest.fixture
 def company():
-    from django.apps import apps
-
-    from salescore.core.testing import build_cast
-
-    # An earlier transactional test may have emptied the tables the migrations seeded.
-    import_module("salescore.org.migrations.0002_seed_regions_and_default_tree").forwards(apps, None)
-    import_module("salescore.pipeline.migrations.0002_default_stages").forwards(apps, None)
-    return build_cast()
+    return build_cast_reseeded()
 
 
 def _count(member) -> int:

@@ -7,11 +7,11 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from decimal import Decimal
-from importlib import import_module
 
 import pytest
 from django.db import connection, connections, transaction
 
+from salescore.core.testing import build_cast_reseeded
 from salescore.orders.models import Order
 from salescore.planning import figures, metrics
 from salescore.planning.models import DailyFigure, Metric
@@ -26,13 +26,7 @@ pytestmark = [
 
 @pytest.fixture
 def company():
-    from django.apps import apps
-
-    from salescore.core.testing import build_cast
-
-    # An earlier transactional test may have emptied the tables the migrations seeded.
-    import_module("salescore.org.migrations.0002_seed_regions_and_default_tree").forwards(apps, None)
-    return build_cast()
+    return build_cast_reseeded()
 
 
 def _sales(member) -> Decimal:
