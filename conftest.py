@@ -25,6 +25,15 @@ def cast(db):
 
 
 @pytest.fixture
+def cast_reseeded(transactional_db):
+    """The cast for a transactional test (PostgreSQL concurrency), after putting back the seeded
+    rows an earlier transactional test emptied."""
+    from salescore.core.testing import build_cast_reseeded
+
+    return build_cast_reseeded()
+
+
+@pytest.fixture
 def client_as(db):
     """client_as(member_or_user) -> a Client logged in as them."""
 

@@ -10,7 +10,6 @@ import threading
 import pytest
 from django.db import connection, connections, transaction
 
-from salescore.core.testing import build_cast_reseeded
 from salescore.pipeline import counts
 from salescore.pipeline.models import Opportunity, StageCount
 from salescore.pipeline.tests.factories import make_customer, make_opportunity
@@ -20,11 +19,6 @@ pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL concurrency"),
     pytest.mark.django_db(transaction=True),
 ]
-
-
-@pytest.fixture
-def company():
-    return build_cast_reseeded()
 
 
 def _count(member) -> int:
@@ -45,10 +39,10 @@ def _in_thread(work, errors: list) -> threading.Thread:
     return thread
 
 
-def test_writers_of_one_owner_do_not_wait_for_each_other(company):
-    customer = make_customer(company.rep_a)
-    first = make_opportunity(company.rep_a, customer, amount="100.00")
-    second = make_opportunity(company.rep_a, customer, amount="100.00")
+def test_writers_of_one_owner_do_not_wait_for_each_other(cast_reseeded):
+    customer = make_customer(cast_reseeded.rep_a)
+    first = make_opportunity(cast_reseeded.rep_a, customer, amount="100.00")
+    second = make_opportunity(cast_reseeded.rep_a, customer, amount="100.00")
     counts.refresh()
     written, go, errors = threading.Event(), threading.Event(), []
 
@@ -66,32 +60,32 @@ def test_writers_of_one_owner_do_not_wait_for_each_other(company):
     go.set()
     thread.join(timeout=30)
     assert errors == []
-    assert counts.totals(user=company.rep_a.user)[first.stage_id].amount == 400
+    assert counts.totals(user=cast_reseeded.rep_a.user)[first.stage_id].amount == 400
 
 
-def test_a_write_committed_during_a_refresh_is_seen_by_the_next_read(company):
-    opportunity = make_opportunity(company.rep_a, amount="100.00")
-    assert _count(company.rep_a) == 1
+def test_a_write_committed_during_a_refresh_is_seen_by_the_next_read(cast_reseeded):
+    opportunity = make_opportunity(cast_reseeded.rep_a, amount="100.00")
+    assert _count(cast_reseeded.rep_a) == 1
     written, go, errors = threading.Event(), threading.Event(), []
 
     def writer():
         with transaction.atomic():
-            make_opportunity(company.rep_a, opportunity.customer, amount="5.00")
+            make_opportunity(cast_reseeded.rep_a, opportunity.customer, amount="5.00")
             written.set()
             go.wait(timeout=30)
 
     thread = _in_thread(writer, errors)
     assert written.wait(timeout=30)
     # The writer has not committed: the reader neither waits for it nor sees it.
-    assert _count(company.rep_a) == 1
+    assert _count(cast_reseeded.rep_a) == 1
     go.set()
     thread.join(timeout=30)
     assert errors == []
-    assert _count(company.rep_a) == 2
+    assert _count(cast_reseeded.rep_a) == 2
 
 
-def test_two_refreshes_at_once_count_each_owner_once(company):
-    for member in (company.rep_a, company.rep_a, company.rep_b):
+def test_two_refreshes_at_once_count_each_owner_once(cast_reseeded):
+    for member in (cast_reseeded.rep_a, cast_reseeded.rep_a, cast_reseeded.rep_b):
         make_opportunity(member)
     barrier, errors = threading.Barrier(2), []
 
@@ -105,4 +99,8 @@ def test_two_refreshes_at_once_count_each_owner_once(company):
     assert errors == []
     keys = list(StageCount.objects.values_list("owner_id", "stage_id", "currency"))
     assert len(keys) == len(set(keys))
-    assert (_count(company.rep_a), _count(company.rep_b), _count(company.director)) == (2, 1, 3)
+    assert (_count(cast_reseeded.rep_a), _count(cast_reseeded.rep_b), _count(cast_reseeded.director)) == (
+        2,
+        1,
+        3,
+    )

@@ -11,7 +11,6 @@ from decimal import Decimal
 import pytest
 from django.db import connection, connections, transaction
 
-from salescore.core.testing import build_cast_reseeded
 from salescore.orders.models import Order
 from salescore.planning import figures, metrics
 from salescore.planning.models import DailyFigure, Metric
@@ -24,18 +23,13 @@ pytestmark = [
 ]
 
 
-@pytest.fixture
-def company():
-    return build_cast_reseeded()
-
-
 def _sales(member) -> Decimal:
     return metrics.totals(Metric.SALES_AMOUNT, MARCH).for_person(member.pk)
 
 
-def test_a_write_committed_during_a_refresh_is_seen_by_the_next_read(company):
-    order = _order(company.rep_a, day=dt.date(2026, 3, 10), price="100.00")
-    assert _sales(company.rep_a) == Decimal("100.00")
+def test_a_write_committed_during_a_refresh_is_seen_by_the_next_read(cast_reseeded):
+    order = _order(cast_reseeded.rep_a, day=dt.date(2026, 3, 10), price="100.00")
+    assert _sales(cast_reseeded.rep_a) == Decimal("100.00")
     written, go = threading.Event(), threading.Event()
     errors: list[BaseException] = []
 
@@ -54,16 +48,16 @@ def test_a_write_committed_during_a_refresh_is_seen_by_the_next_read(company):
     thread.start()
     assert written.wait(timeout=30)
     # The writer has not committed: the reader neither waits for it nor sees it.
-    assert _sales(company.rep_a) == Decimal("100.00")
+    assert _sales(cast_reseeded.rep_a) == Decimal("100.00")
     go.set()
     thread.join(timeout=30)
     assert errors == []
-    assert _sales(company.rep_a) == Decimal("250.00")
+    assert _sales(cast_reseeded.rep_a) == Decimal("250.00")
 
 
-def test_two_refreshes_at_once_count_each_day_once(company):
+def test_two_refreshes_at_once_count_each_day_once(cast_reseeded):
     for day in (3, 10, 17):
-        _order(company.rep_a, day=dt.date(2026, 3, day), price="100.00")
+        _order(cast_reseeded.rep_a, day=dt.date(2026, 3, day), price="100.00")
     barrier = threading.Barrier(2)
     errors: list[BaseException] = []
 
@@ -84,6 +78,6 @@ def test_two_refreshes_at_once_count_each_day_once(company):
     assert errors == []
     keys = list(DailyFigure.objects.values_list("metric", "day", "person_id"))
     assert len(keys) == len(set(keys))
-    assert _sales(company.rep_a) == Decimal("300.00")
+    assert _sales(cast_reseeded.rep_a) == Decimal("300.00")
     live = metrics.totals(Metric.SALES_AMOUNT, MARCH, live=True)
-    assert _sales(company.rep_a) == live.for_person(company.rep_a.pk)
+    assert _sales(cast_reseeded.rep_a) == live.for_person(cast_reseeded.rep_a.pk)
