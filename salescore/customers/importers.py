@@ -12,6 +12,7 @@ from salescore.core.permissions import Cap, scope_queryset
 from salescore.customers import services
 from salescore.customers.identity import normalize_credit_code, normalize_phone
 from salescore.customers.models import Channel, Contact, Customer, Industry, Size, Tier
+from salescore.customers.selectors import with_credit_codes
 from salescore.imports.lookups import People, Regions
 from salescore.imports.registry import (
     Column,
@@ -176,9 +177,7 @@ class _CustomerRefs:
         self.by_code = {}
         self.by_name = {}
         if codes:
-            # The condition of the partial unique index, stated so PostgreSQL uses it for any
-            # number of codes (see customers.services._duplicates).
-            found = visible.filter(credit_code__in=codes).exclude(credit_code="")
+            found = with_credit_codes(visible, codes)
             self.by_code = dict(found.order_by().values_list("credit_code", "pk"))
         if names:
             for pk, name in visible.filter(name__in=names).values_list("pk", "name").order_by("pk"):

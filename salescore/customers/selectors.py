@@ -35,6 +35,14 @@ ORDERINGS = {
 }
 
 
+def with_credit_codes(rows: QuerySet[Customer], codes) -> QuerySet[Customer]:
+    """The customers of ``rows`` whose credit code is one of ``codes``, through the unique index on
+    credit codes. That index leaves out blank codes, and PostgreSQL cannot prove that a list of
+    more than 100 codes holds no blank one, so the condition is stated here, or it reads the
+    whole table (180 ms per batch of an import at a million customers)."""
+    return rows.filter(credit_code__in=codes).exclude(credit_code="")
+
+
 def live_contacts_count() -> Coalesce:
     """The live contacts of each customer in a list, as a correlated subquery."""
     counted = (

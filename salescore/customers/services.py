@@ -45,7 +45,7 @@ from salescore.customers.identity import (
     normalize_phone,
 )
 from salescore.customers.models import Contact, Customer, PoolMove, PoolPolicy, Tag, Tier
-from salescore.customers.selectors import pool_claims_today
+from salescore.customers.selectors import pool_claims_today, with_credit_codes
 from salescore.org.models import Person, Region
 
 CUSTOMER_FIELDS = {
@@ -114,13 +114,7 @@ def _duplicates(user, keys: list[tuple[str, str, str]], *, exclude_pk=None) -> l
     codes = {code for code, _phone, _email in keys if code}
     phones = {phone for _code, phone, _email in keys if phone}
     emails = {email.upper() for _code, _phone, email in keys if email}
-    # The unique index on credit codes leaves out blank ones; PostgreSQL cannot prove a list of
-    # more than 100 codes holds no blank one, so the query says so itself, or it reads the table.
-    by_code = (
-        {c.credit_code: c for c in others.filter(credit_code__in=codes).exclude(credit_code="")}
-        if codes
-        else {}
-    )
+    by_code = {c.credit_code: c for c in with_credit_codes(others, codes)} if codes else {}
     by_phone = {c.phone_key: c for c in others.filter(phone_key__in=phones)} if phones else {}
     by_email = (
         {
