@@ -232,6 +232,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "salescore.orders.tasks.payments_remind",
         "schedule": crontab(hour=8, minute=15),
     },
+    "orders-receivables-refresh": {
+        "task": "salescore.orders.tasks.receivables_refresh",
+        "schedule": 60,
+    },
     "pipeline-board-counts-refresh": {
         "task": "salescore.pipeline.tasks.board_counts_refresh",
         "schedule": 60,

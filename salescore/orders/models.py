@@ -503,6 +503,64 @@ class Instalment(models.Model):
         return self.amount - self.received
 
 
+# Orders whose instalments are money owed: submitted and not cancelled.
+OWED_STATUSES = (
+    Order.Status.SUBMITTED,
+    Order.Status.CONFIRMED,
+    Order.Status.IN_FULFILMENT,
+    Order.Status.SHIPPED,
+    Order.Status.DELIVERED,
+    Order.Status.CLOSED,
+)
+
+
+class Receivable(models.Model):
+    """What one owner's orders of one customer still owe in one currency: the receivables page's
+    rows, kept so that a director's page does not add up every open instalment (decision 0016).
+    ``overdue`` is the part due before ``as_of``; ``next_due`` the earliest open due date on or
+    after it, so the row holds for any day up to ``next_due`` and is recomputed after (a read or
+    the minute's task). Derived data, recomputed from the instalments at any time
+    (orders.receivables), so neither audited nor soft-deleted; read only through
+    orders.receivables, within the reader's scope."""
+
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    owner = models.ForeignKey(
+        "org.Person", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    currency = models.CharField(max_length=3)
+    outstanding = models.DecimalField(max_digits=24, decimal_places=2)
+    overdue = models.DecimalField(max_digits=24, decimal_places=2)
+    orders = models.BigIntegerField()
+    as_of = models.DateField()
+    next_due = models.DateField(null=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["owner", "customer"], name="receivable_owner_idx"),
+            models.Index(fields=["customer"], name="receivable_customer_idx"),
+            models.Index(fields=["next_due"], name="receivable_next_due_idx"),
+            models.Index(fields=["as_of"], name="receivable_as_of_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.owner_id} {self.currency}: {self.outstanding} / {self.overdue}"
+
+
+class StaleReceivable(models.Model):
+    """A customer whose receivables a write has changed (an instalment, a payment, an order's
+    status, owner, customer or deletion), recorded by database triggers in the writer's own
+    transaction; orders.receivables recomputes them before they are read. ``customer_id`` None:
+    everyone's. Triggers on SQLite keep one row per customer; on PostgreSQL rows may repeat (no
+    unique index, so concurrent writers never wait)."""
+
+    customer_id = models.BigIntegerField(null=True)
+
+    def __str__(self) -> str:
+        return str(self.customer_id)
+
+
 class Payment(AuditedModel):
     """Money received from the customer against an order, matched to its instalments."""
 

@@ -27,8 +27,9 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from salescore.core.permissions import access_for, get_in_scope, scope_queryset
+from salescore.orders import receivables as kept
 from salescore.orders.authority import LEVELS, rank
-from salescore.orders.models import Approval, Credit, Instalment, Order, OrdersPolicy, Quote
+from salescore.orders.models import OWED_STATUSES, Approval, Credit, Instalment, Order, OrdersPolicy, Quote
 from salescore.orders.services.orders import delivery_flags
 
 ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=18, decimal_places=2))
@@ -51,15 +52,6 @@ ORDER_ORDERINGS = {
 }
 DELIVERY_FLAGS = ("at_risk", "late")
 RECEIVABLE_GROUPS = ("customer", "owner", "team")
-# Orders whose instalments are money owed: submitted and not cancelled.
-OWED_STATUSES = (
-    Order.Status.SUBMITTED,
-    Order.Status.CONFIRMED,
-    Order.Status.IN_FULFILMENT,
-    Order.Status.SHIPPED,
-    Order.Status.DELIVERED,
-    Order.Status.CLOSED,
-)
 
 
 def _today() -> dt.date:
@@ -269,12 +261,12 @@ RECEIVABLE_KEYS = {
     "owner": "order__owner_id",
     "team": "order__owner__org_unit_id",
 }
+# The same keys on the kept rows (orders.receivables, decision 0016).
+KEPT_KEYS = {"customer": "customer_id", "owner": "owner_id", "team": "owner__org_unit_id"}
 
 
 def _owed_instalments(user):
-    return scope_queryset(Instalment.objects.all(), user).filter(
-        order__deleted_at__isnull=True, order__status__in=OWED_STATUSES, received__lt=F("amount")
-    )
+    return scope_queryset(kept.owed_instalments(), user)
 
 
 def receivables(user, *, group_by: str = "customer", today: dt.date | None = None) -> QuerySet:
@@ -282,19 +274,32 @@ def receivables(user, *, group_by: str = "customer", today: dt.date | None = Non
     submitted order, per customer, owner or team and currency; summed in SQL, largest first (ties
     by id). Rows are dicts (who_id, currency, outstanding, overdue, orders); slice or paginate them,
     then ``receivables_named`` adds the names of the rows shown (not joined before grouping: at a
-    million customers that join and its sort cost more than the sums)."""
+    million customers that join and its sort cost more than the sums). The sums are those kept per
+    customer and owner (orders.receivables), added up live for a reader who sees shared orders."""
     today = today or _today()
-    key = RECEIVABLE_KEYS[group_by if group_by in RECEIVABLE_GROUPS else "customer"]
+    group_by = group_by if group_by in RECEIVABLE_GROUPS else "customer"
+    order = ("-outstanding", "who_id", "currency")
+    rows = kept.source(user, today)
+    if rows is not None:
+        return (
+            rows.values("currency", who_id=F(KEPT_KEYS[group_by]))
+            .annotate(
+                outstanding=Sum("outstanding", output_field=AMOUNT),
+                overdue=Sum("overdue", output_field=AMOUNT),
+                orders=Sum("orders"),
+            )
+            .order_by(*order)
+        )
     owed = F("amount") - F("received")
     return (
         _owed_instalments(user)
-        .values("currency", who_id=F(key))
+        .values("currency", who_id=F(RECEIVABLE_KEYS[group_by]))
         .annotate(
             outstanding=Sum(owed, output_field=AMOUNT),
             overdue=Coalesce(Sum(owed, filter=Q(due_date__lt=today), output_field=AMOUNT), ZERO),
             orders=Count("order_id", distinct=True),
         )
-        .order_by("-outstanding", "who_id", "currency")
+        .order_by(*order)
     )
 
 
@@ -316,16 +321,20 @@ def receivables_named(rows, *, group_by: str = "customer") -> list[dict]:
 def receivables_totals(user, *, today: dt.date | None = None) -> list[dict]:
     """The grand totals per currency."""
     today = today or _today()
-    owed = F("amount") - F("received")
-    return list(
-        _owed_instalments(user)
-        .values("currency")
-        .annotate(
-            outstanding=Sum(owed, output_field=AMOUNT),
-            overdue=Coalesce(Sum(owed, filter=Q(due_date__lt=today), output_field=AMOUNT), ZERO),
-        )
-        .order_by("currency")
-    )
+    rows = kept.source(user, today)
+    if rows is not None:
+        sums = {
+            "outstanding": Sum("outstanding", output_field=AMOUNT),
+            "overdue": Sum("overdue", output_field=AMOUNT),
+        }
+    else:
+        owed = F("amount") - F("received")
+        rows = _owed_instalments(user)
+        sums = {
+            "outstanding": Sum(owed, output_field=AMOUNT),
+            "overdue": Coalesce(Sum(owed, filter=Q(due_date__lt=today), output_field=AMOUNT), ZERO),
+        }
+    return list(rows.values("currency").annotate(**sums).order_by("currency"))
 
 
 def instalments_due(

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from salescore.orders import services
+from salescore.orders import receivables, services
 
 
 @shared_task
@@ -13,3 +13,11 @@ def deliveries_flag() -> int:
 @shared_task
 def payments_remind() -> int:
     return services.payments_remind()
+
+
+@shared_task(name="salescore.orders.tasks.receivables_refresh")
+def receivables_refresh() -> int:
+    """Every minute (CELERY_BEAT_SCHEDULE): recompute the receivables of the customers writes have
+    touched or whose instalments have fallen due, so that a receivables page rarely has to
+    (decision 0016)."""
+    return receivables.refresh()

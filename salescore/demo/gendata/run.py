@@ -25,6 +25,7 @@ from salescore.demo.gendata.clock import Clock
 from salescore.demo.gendata.context import Context, Plan
 from salescore.demo.gendata.writer import Writer
 from salescore.leads.models import Lead, LeadTouch
+from salescore.orders import receivables
 from salescore.orders.models import (
     Allocation,
     Credit,
@@ -32,6 +33,7 @@ from salescore.orders.models import (
     Order,
     OrderLine,
     Payment,
+    Receivable,
     Shipment,
     ShipmentLine,
 )
@@ -167,9 +169,9 @@ def run(
             "(this deletes all business data), or point DATABASE_URL at an empty database."
         )
     # The kept figures' triggers are off while rows are written in bulk (they would look up
-    # payments per order with the indexes dropped); every figure and board count is rebuilt once
+    # payments per order with the indexes dropped); every figure, board count and receivable is rebuilt once
     # the load is analysed.
-    paused = triggers_paused(figures.TRIGGERS, counts.TRIGGERS)
+    paused = triggers_paused(figures.TRIGGERS, counts.TRIGGERS, receivables.TRIGGERS)
     with database.tuned(connection) as unchecked, transaction.atomic(using=using), paused:
         if reset:
             phase("reset", database.reset, connection)
@@ -225,8 +227,10 @@ def run(
         phase("vacuum and analyze", database.analyze, connection, tables)
     result.made["daily figures"] = phase("daily figures", figures.rebuild)
     result.made["board counts"] = phase("board counts", counts.rebuild)
+    result.made["receivables"] = phase("receivables", receivables.rebuild)
     if connection.vendor == "postgresql":
-        database.analyze(connection, [DailyFigure._meta.db_table, StageCount._meta.db_table])
+        kept = [DailyFigure._meta.db_table, StageCount._meta.db_table, Receivable._meta.db_table]
+        database.analyze(connection, kept)
     result.tables = [
         (t.name, t.rows, t.seconds)
         for t in sorted(writer.tables.values(), key=lambda t: tables.index(t.name))

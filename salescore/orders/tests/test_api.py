@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from salescore.orders import services
+from salescore.orders import receivables, services
 from salescore.orders.models import Order, Quote
 from salescore.orders.tests.factories import (
     make_contact,
@@ -513,6 +513,7 @@ def test_lists_take_a_fixed_number_of_queries(cast, api, django_assert_num_queri
     before = _size(client.get(url).json())
 
     _grow(cast, 27)
+    receivables.refresh()  # as the minute's task does: a refresh's own statements are fixed too
 
     with django_assert_num_queries(small):
         response = client.get(url)

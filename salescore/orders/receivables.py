@@ -1,0 +1,131 @@
+"""The receivables kept per customer, owner and currency (decision 0016).
+
+``Receivable`` holds, for each customer, owner and currency, what the submitted orders still owe,
+the part of it due before ``as_of`` (overdue) and how many orders. Triggers on the instalments and
+the orders record the customers a write touches (``StaleReceivable``). A row also goes out of date
+by itself when an open instalment falls due: ``next_due`` says when. ``refresh`` recomputes both
+kinds before any row is read, so a figure is never older than the last write committed before the
+read began, nor than the day. ``source`` gives the rows a reader sees: the kept rows of the people
+whose orders they see; a reader who also sees owed orders shared with them by someone outside
+those people reads live (``None``), since kept rows cannot tell a shared order from its owner's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import connection, transaction
+from django.db.models import Count, DecimalField, F, Min, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from salescore.core.permissions import owner_scope
+from salescore.orders.models import OWED_STATUSES, Instalment, Order, Receivable, StaleReceivable
+
+TRIGGERS = "orders_mark_receivable_"  # the names of the triggers that mark customers stale
+LOCK = 0x5A1E5B0B  # PostgreSQL advisory lock held while receivables are recomputed
+CHUNK = 2000  # customers recomputed per statement (a bulk handover may mark tens of thousands)
+KEPT = DecimalField(max_digits=24, decimal_places=2)
+ZERO = Value(0, output_field=KEPT)
+
+
+def owed_instalments() -> QuerySet[Instalment]:
+    """Every instalment still owed on a submitted, live order (unscoped)."""
+    return Instalment.objects.filter(
+        order__deleted_at__isnull=True, order__status__in=OWED_STATUSES, received__lt=F("amount")
+    ).order_by()
+
+
+def _recompute(customers: list[int] | None, today: dt.date) -> int:
+    """Replace the rows of ``customers`` (None: everyone's) with the instalments' own: one DELETE
+    and one INSERT ... SELECT, so no row passes through Python."""
+    kept = Receivable.objects.all()
+    live = owed_instalments()
+    if customers is not None:
+        kept = kept.filter(customer_id__in=customers)
+        live = live.filter(order__customer_id__in=customers)
+    kept.delete()  # nothing refers to these rows: one DELETE
+    owed = F("amount") - F("received")
+    grouped = live.values("order__customer_id", "order__owner_id", "currency").annotate(
+        outstanding=Sum(owed, output_field=KEPT),
+        overdue=Coalesce(Sum(owed, filter=Q(due_date__lt=today), output_field=KEPT), ZERO),
+        orders=Count("order_id", distinct=True),
+        next_due=Min("due_date", filter=Q(due_date__gte=today)),
+    )
+    select, params = grouped.query.sql_with_params()
+    columns = "customer_id, owner_id, currency, outstanding, overdue, orders, next_due, as_of"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {Receivable._meta.db_table} ({columns}) SELECT q.*, %s FROM ({select}) q",  # noqa: S608
+            [connection.ops.adapt_datefield_value(today), *params],
+        )
+        return cursor.rowcount
+
+
+def _lock(cursor) -> None:
+    if connection.vendor == "postgresql":
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK])
+
+
+def _outdated(today: dt.date) -> QuerySet[Receivable]:
+    """Rows counted for another day than ``today`` that an open instalment's due date has changed."""
+    return Receivable.objects.filter(Q(next_due__lt=today) | Q(as_of__gt=today))
+
+
+def _exists(*querysets: QuerySet) -> list[bool]:
+    """Whether each queryset has a row, in one statement."""
+    parts, params = [], []
+    for rows in querysets:
+        sql, part_params = rows.values("pk")[:1].query.sql_with_params()
+        parts.append(f"EXISTS({sql})")
+        params.extend(part_params)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)  # noqa: S608  (compiled by the ORM)
+        return [bool(found) for found in cursor.fetchone()]
+
+
+def _refresh(today: dt.date) -> int:
+    with transaction.atomic(), connection.cursor() as cursor:
+        _lock(cursor)
+        customers = set(_outdated(today).values_list("customer_id", flat=True).distinct())
+        cursor.execute(f"DELETE FROM {StaleReceivable._meta.db_table} RETURNING customer_id")  # noqa: S608
+        customers |= {customer_id for (customer_id,) in cursor.fetchall()}
+        if None in customers:
+            return _recompute(None, today)
+        ordered = sorted(customers)
+        return sum(_recompute(ordered[i : i + CHUNK], today) for i in range(0, len(ordered), CHUNK))
+
+
+def refresh(today: dt.date | None = None) -> int:
+    """Recompute the receivables of every customer a write has touched or whose open instalment
+    has fallen due since it was counted (one cheap query when there is none); the rows written.
+    Concurrent callers wait for each other; a write committed meanwhile leaves its own marker."""
+    today = today or timezone.localdate()
+    return _refresh(today) if any(_exists(StaleReceivable.objects.all(), _outdated(today))) else 0
+
+
+def rebuild(today: dt.date | None = None) -> int:
+    """Every row recomputed from the instalments (after a bulk load, or to check the triggers)."""
+    today = today or timezone.localdate()
+    with transaction.atomic(), connection.cursor() as cursor:
+        _lock(cursor)
+        cursor.execute(f"DELETE FROM {StaleReceivable._meta.db_table}")  # noqa: S608
+        return _recompute(None, today)
+
+
+def source(user, today: dt.date | None = None) -> QuerySet[Receivable] | None:
+    """The kept rows ``user`` sees, fresh for ``today``; None when the user also sees owed orders
+    shared with them outside their people (those readers add up the instalments live). One query
+    when nothing is stale."""
+    today = today or timezone.localdate()
+    scope = owner_scope(Order, user)
+    checks = [StaleReceivable.objects.all(), _outdated(today)]
+    if not scope.everything and scope.others is not None:
+        checks.append(owed_instalments().filter(order__in=Order.objects.filter(scope.others).values("pk")))
+    stale, outdated, *shared = _exists(*checks)
+    if any(shared):
+        return None
+    if stale or outdated:
+        _refresh(today)
+    rows = Receivable.objects.order_by()
+    return rows if scope.everything else rows.filter(owner__in=scope.owners)
