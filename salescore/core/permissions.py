@@ -304,6 +304,11 @@ def _sees_only_themselves(access: Access) -> bool:
     return not (access.scope in (Scope.TEAM, Scope.SECTION) and access.unit_path)
 
 
+def sees_only_own(user) -> bool:
+    """Whether ``user`` sees the records of their own person alone (a rep), shares aside."""
+    return _sees_only_themselves(access_for(user))
+
+
 def visible_people(user) -> models.QuerySet:
     """The people whose records this user may see (as a subquery-able queryset of ids)."""
     Person = apps.get_model("org", "Person")

@@ -19,7 +19,7 @@ from django.db.models import Count, DecimalField, F, Min, Q, QuerySet, Sum, Valu
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from salescore.core.permissions import owner_scope
+from salescore.core.permissions import owner_scope, sees_only_own
 from salescore.orders.models import OWED_STATUSES, Instalment, Order, Receivable, StaleReceivable
 
 TRIGGERS = "orders_mark_receivable_"  # the names of the triggers that mark customers stale
@@ -129,3 +129,14 @@ def source(user, today: dt.date | None = None) -> QuerySet[Receivable] | None:
         _refresh(today)
     rows = Receivable.objects.order_by()
     return rows if scope.everything else rows.filter(owner__in=scope.owners)
+
+
+def overdue_customers(user, today: dt.date | None = None) -> QuerySet | None:
+    """The ids of the customers whose orders owe a rep money past due (a subquery), to narrow a
+    list of overdue instalments to them. None for a reader who sees more people's (the due-date
+    index soon meets theirs; at 100,000 customers a section head's list went 14 -> 166 ms when
+    narrowed) or sees shared orders (the kept rows cannot tell)."""
+    if not sees_only_own(user):
+        return None
+    rows = source(user, today)
+    return None if rows is None else rows.filter(overdue__gt=0).values("customer_id")

@@ -33,13 +33,17 @@ def _money(value) -> Decimal:
     return Decimal(str(value or 0)).quantize(Decimal("0.01"))
 
 
-def _live(user, group_by: str, today: dt.date) -> dict:
-    """Added up from the instalments, independently of the kept rows."""
-    rows = scope_queryset(Instalment.objects.all(), user).filter(
+def _owed(user):
+    return scope_queryset(Instalment.objects.all(), user).filter(
         order__deleted_at__isnull=True,
         order__status__in=[s for s in Order.Status.values if s not in ("draft", "cancelled")],
         received__lt=F("amount"),
     )
+
+
+def _live(user, group_by: str, today: dt.date) -> dict:
+    """Added up from the instalments, independently of the kept rows."""
+    rows = _owed(user)
     owed = F("amount") - F("received")
     found = rows.values("currency", who=F(KEYS[group_by])).annotate(
         outstanding=Sum(owed),
@@ -74,6 +78,10 @@ def assert_kept_equals_live(cast, today: dt.date | None = None) -> None:
             was = by_currency.get(currency, (Decimal("0.00"), Decimal("0.00")))
             by_currency[currency] = (was[0] + outstanding, was[1] + overdue)
         assert totals == by_currency, name
+        # The overdue instalments (a rep's are narrowed through the kept rows) are the same ones.
+        overdue = _owed(user).filter(due_date__lt=today).order_by("due_date", "order_id", "seq")
+        listed = selectors.instalments_due(user, overdue_only=True, today=today)
+        assert list(listed.values_list("pk", flat=True)) == list(overdue.values_list("pk", flat=True)), name
     assert not StaleReceivable.objects.exists()
 
 
