@@ -21,6 +21,7 @@ cashier    finance (outside the sales department; records payments on every orde
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from dataclasses import dataclass
 
 from salescore.accounts.models import User
@@ -173,3 +174,21 @@ def build_cast_reseeded() -> Cast:
     for module in SEEDS:
         import_module(module).forwards(apps, None)
     return build_cast()
+
+
+def in_thread(work, errors: list) -> threading.Thread:
+    """Start ``work`` in a thread with its own database connection (closed when it ends); what it
+    raises is appended to ``errors`` for the test's own thread to assert on."""
+    from django.db import connections
+
+    def run():
+        try:
+            work()
+        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread

@@ -8,8 +8,9 @@ from __future__ import annotations
 import threading
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 
+from salescore.core.testing import in_thread
 from salescore.pipeline import counts
 from salescore.pipeline.models import Opportunity, StageCount
 from salescore.pipeline.tests.factories import make_customer, make_opportunity
@@ -25,20 +26,6 @@ def _count(member) -> int:
     return sum(total.count for total in counts.totals(user=member.user).values())
 
 
-def _in_thread(work, errors: list) -> threading.Thread:
-    def run():
-        try:
-            work()
-        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    return thread
-
-
 def test_writers_of_one_owner_do_not_wait_for_each_other(cast_reseeded):
     customer = make_customer(cast_reseeded.rep_a)
     first = make_opportunity(cast_reseeded.rep_a, customer, amount="100.00")
@@ -52,7 +39,7 @@ def test_writers_of_one_owner_do_not_wait_for_each_other(cast_reseeded):
             written.set()
             go.wait(timeout=30)
 
-    thread = _in_thread(writer, errors)
+    thread = in_thread(writer, errors)
     assert written.wait(timeout=30)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL lock_timeout = '2s'")  # a wait on the other writer fails here
@@ -74,7 +61,7 @@ def test_a_write_committed_during_a_refresh_is_seen_by_the_next_read(cast_reseed
             written.set()
             go.wait(timeout=30)
 
-    thread = _in_thread(writer, errors)
+    thread = in_thread(writer, errors)
     assert written.wait(timeout=30)
     # The writer has not committed: the reader neither waits for it nor sees it.
     assert _count(cast_reseeded.rep_a) == 1
@@ -93,7 +80,7 @@ def test_two_refreshes_at_once_count_each_owner_once(cast_reseeded):
         barrier.wait(timeout=30)
         counts.refresh()
 
-    threads = [_in_thread(refresh, errors) for _ in range(2)]
+    threads = [in_thread(refresh, errors) for _ in range(2)]
     for thread in threads:
         thread.join(timeout=60)
     assert errors == []
