@@ -503,15 +503,9 @@ class Instalment(models.Model):
         return self.amount - self.received
 
 
-# Orders whose instalments are money owed: submitted and not cancelled.
-OWED_STATUSES = (
-    Order.Status.SUBMITTED,
-    Order.Status.CONFIRMED,
-    Order.Status.IN_FULFILMENT,
-    Order.Status.SHIPPED,
-    Order.Status.DELIVERED,
-    Order.Status.CLOSED,
-)
+# Orders whose instalments are money owed: submitted and not cancelled, every status but these.
+NOT_OWED_STATUSES = (Order.Status.DRAFT, Order.Status.CANCELLED)
+OWED_STATUSES = tuple(status for status in Order.Status if status not in NOT_OWED_STATUSES)
 
 
 class Receivable(models.Model):

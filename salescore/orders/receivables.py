@@ -20,7 +20,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from salescore.core.permissions import owner_scope, sees_only_own
-from salescore.orders.models import OWED_STATUSES, Instalment, Order, Receivable, StaleReceivable
+from salescore.orders.models import NOT_OWED_STATUSES, Instalment, Order, Receivable, StaleReceivable
 
 TRIGGERS = "orders_mark_receivable_"  # the names of the triggers that mark customers stale
 LOCK = 0x5A1E5B0B  # PostgreSQL advisory lock held while receivables are recomputed
@@ -30,10 +30,14 @@ ZERO = Value(0, output_field=KEPT)
 
 
 def owed_instalments() -> QuerySet[Instalment]:
-    """Every instalment still owed on a submitted, live order (unscoped)."""
-    return Instalment.objects.filter(
-        order__deleted_at__isnull=True, order__status__in=OWED_STATUSES, received__lt=F("amount")
-    ).order_by()
+    """Every instalment still owed on a submitted, live order (unscoped). The status is said as
+    the two it is not: SQLite then leads a list by due date with the due-date index instead of
+    walking every submitted order by status (the director's overdue list: 840 -> 2 ms at M)."""
+    return (
+        Instalment.objects.filter(order__deleted_at__isnull=True, received__lt=F("amount"))
+        .exclude(order__status__in=NOT_OWED_STATUSES)
+        .order_by()
+    )
 
 
 def _recompute(customers: list[int] | None, today: dt.date) -> int:
@@ -76,7 +80,7 @@ def _exists(*querysets: QuerySet) -> list[bool]:
     """Whether each queryset has a row, in one statement."""
     parts, params = [], []
     for rows in querysets:
-        sql, part_params = rows.values("pk")[:1].query.sql_with_params()
+        sql, part_params = rows.order_by().values("pk")[:1].query.sql_with_params()
         parts.append(f"EXISTS({sql})")
         params.extend(part_params)
     with connection.cursor() as cursor:
@@ -121,7 +125,11 @@ def source(user, today: dt.date | None = None) -> QuerySet[Receivable] | None:
     scope = owner_scope(Order, user)
     checks = [StaleReceivable.objects.all(), _outdated(today)]
     if not scope.everything and scope.others is not None:
-        checks.append(owed_instalments().filter(order__in=Order.objects.filter(scope.others).values("pk")))
+        # Any open instalment of an order seen another way (a deleted or unsubmitted one too: a
+        # needless live read is still right). Led by the few shared orders on both databases;
+        # with the order's status in it, SQLite walked every submitted order (270 ms at M).
+        others = Order.all_objects.filter(scope.others).values("pk")
+        checks.append(Instalment.objects.filter(received__lt=F("amount"), order_id__in=others))
     stale, outdated, *shared = _exists(*checks)
     if any(shared):
         return None
