@@ -9,20 +9,11 @@ from django.utils.translation import gettext_lazy as _
 from salescore.campaigns import selectors
 from salescore.campaigns.models import Campaign
 from salescore.customers.models import Channel
+from salescore.org.fields import PersonChoiceField, TreeChoiceField
 
 
 def _blank(choices, label="—"):
     return [("", label), *choices]
-
-
-class PersonChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return f"{obj.display_name} · {obj.org_unit.display_name}"
-
-
-class UnitChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return "\u2003" * max(obj.depth - 1, 0) + obj.display_name
 
 
 class DateInput(forms.DateInput):
@@ -88,7 +79,7 @@ class CampaignForm(forms.Form):
     owner = PersonChoiceField(
         label=_("Owner"), queryset=None, required=False, empty_label=_("Me"), help_text=_("Who runs it.")
     )
-    org_unit = UnitChoiceField(
+    org_unit = TreeChoiceField(
         label=_("Organised by"),
         queryset=None,
         required=False,

@@ -12,6 +12,7 @@ from salescore.catalog.models import PriceList
 from salescore.core.permissions import Cap, access_for, scope_queryset
 from salescore.customers.models import Channel, Contact, Customer, Industry, PoolPolicy, Size, Tag, Tier
 from salescore.customers.selectors import ORDERINGS
+from salescore.org.fields import PersonChoiceField, TreeChoiceField
 from salescore.org.models import OrgUnit, Person, Region
 
 ORDER_LABELS = {
@@ -28,18 +29,6 @@ _TAG_SEPARATORS = re.compile(r"[,，、;；]")
 def split_tags(text: str) -> list[str]:
     """'大客户, 华东，汽车' -> ['大客户', '华东', '汽车']: Chinese and Latin separators both work."""
     return [name.strip() for name in _TAG_SEPARATORS.split(text or "") if name.strip()]
-
-
-class RegionChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return "\u2003" * max(obj.depth - 1, 0) + obj.display_name
-
-
-class PersonChoiceField(forms.ModelChoiceField):
-    """People named with their unit, so two people of one name can be told apart."""
-
-    def label_from_instance(self, obj):
-        return f"{obj.display_name} · {obj.org_unit.display_name}"
 
 
 def _regions():
@@ -67,7 +56,7 @@ class CustomerFilterForm(forms.Form):
     industry = forms.ChoiceField(
         label=_("Industry"), choices=_blank(Industry.choices, _("All industries")), required=False
     )
-    region = RegionChoiceField(
+    region = TreeChoiceField(
         label=_("Region"), queryset=_regions(), required=False, empty_label=_("All regions")
     )
     owner = PersonChoiceField(
@@ -151,7 +140,7 @@ class CustomerForm(VersionedForm):
     industry = forms.ChoiceField(label=_("Industry"), choices=_blank(Industry.choices), required=False)
     size = forms.ChoiceField(label=_("Size"), choices=_blank(Size.choices), required=False)
     tier = forms.ChoiceField(label=_("Tier"), choices=Tier.choices, initial=Tier.C)
-    region = RegionChoiceField(label=_("Region"), queryset=_regions(), required=False)
+    region = TreeChoiceField(label=_("Region"), queryset=_regions(), required=False)
     address = forms.CharField(label=_("Address"), max_length=300, required=False)
     source = forms.ChoiceField(label=_("Source channel"), choices=Channel.choices, initial=Channel.OTHER)
     owner = PersonChoiceField(label=_("Owner"), queryset=Person.objects.none())

@@ -11,23 +11,12 @@ from salescore.core.permissions import Cap, access_for, scope_queryset
 from salescore.customers.models import Channel, Customer, Industry
 from salescore.leads import selectors
 from salescore.leads.models import Lead
+from salescore.org.fields import PersonChoiceField, TreeChoiceField
 from salescore.org.models import OrgUnit, Person, Region
 
 
 def _blank(choices, label="—"):
     return [("", label), *choices]
-
-
-class RegionChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return "\u2003" * max(obj.depth - 1, 0) + obj.display_name
-
-
-class PersonChoiceField(forms.ModelChoiceField):
-    """People named with their unit, so two people of one name can be told apart."""
-
-    def label_from_instance(self, obj):
-        return f"{obj.display_name} · {obj.org_unit.display_name}"
 
 
 class UnitChoiceField(forms.ModelChoiceField):
@@ -121,7 +110,7 @@ class LeadForm(forms.Form):
         required=False,
         help_text=_("e.g. the web form, the hotline or the booth."),
     )
-    region = RegionChoiceField(
+    region = TreeChoiceField(
         label=_("Region"),
         queryset=_regions(),
         required=False,
@@ -259,7 +248,7 @@ class ConvertForm(forms.Form):
 class RuleForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     name = forms.CharField(label=_("Name"), max_length=100)
-    region = RegionChoiceField(
+    region = TreeChoiceField(
         label=_("Region"),
         queryset=_regions(),
         required=False,

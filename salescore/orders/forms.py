@@ -14,8 +14,9 @@ from salescore.core.pickers import use_picker
 from salescore.customers.models import Contact, Customer
 from salescore.orders.models import Approver, DiscountRule, Order, Payment, PaymentTerms, Quote, Route
 from salescore.orders.selectors import DELIVERY_FLAGS, ORDER_ORDERINGS, QUOTE_ORDERINGS
+from salescore.org.fields import PersonChoiceField
 from salescore.org.models import OrgUnit, Person
-from salescore.pipeline.forms import DATE, PersonChoiceField, people_in_scope, visible_customers
+from salescore.pipeline.forms import DATE, people_in_scope, visible_customers
 
 QUOTE_SORT_LABELS = {
     "-updated": _("Last update, newest first"),

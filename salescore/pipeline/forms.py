@@ -13,6 +13,7 @@ from salescore.core.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
 from salescore.core.permissions import access_for, scope_queryset
 from salescore.core.pickers import use_picker
 from salescore.customers.models import Channel, Contact, Customer
+from salescore.org.fields import PersonChoiceField
 from salescore.org.models import OrgUnit, Person
 from salescore.pipeline.models import Activity, Opportunity, Stage
 from salescore.pipeline.selectors import OPPORTUNITY_ORDERINGS
@@ -28,13 +29,6 @@ ORDER_CHOICES = [(key, ORDER_LABELS.get(key, key)) for key in OPPORTUNITY_ORDERI
 
 DATE = {"type": "date"}
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
-
-
-class PersonChoiceField(forms.ModelChoiceField):
-    """People named with their unit, so two people of one name can be told apart."""
-
-    def label_from_instance(self, obj):
-        return f"{obj.display_name} · {obj.org_unit.display_name}"
 
 
 class StageChoiceField(forms.ModelChoiceField):

@@ -13,8 +13,9 @@ from salescore.campaigns.models import Campaign
 from salescore.catalog.models import Category, PriceList, Product
 from salescore.core.permissions import Scope, access_for
 from salescore.customers.models import Channel, Industry
+from salescore.org.fields import PersonChoiceField
 from salescore.org.models import OrgUnit, Person, Region
-from salescore.pipeline.forms import DATE, PersonChoiceField, people_in_scope
+from salescore.pipeline.forms import DATE, people_in_scope
 from salescore.planning.models import Metric, PeriodKind, Plan, PlanStep, ProgressReport, SplitMethod
 
 QUARTER = _("Q%(n)s")

@@ -10,8 +10,9 @@ from salescore.catalog.models import Product
 from salescore.core.permissions import Cap, access_for, scope_queryset
 from salescore.core.pickers import use_picker
 from salescore.customers.models import Contact
+from salescore.org.fields import PersonChoiceField
 from salescore.org.models import Person
-from salescore.pipeline.forms import PersonChoiceField, visible_customers
+from salescore.pipeline.forms import visible_customers
 from salescore.service.models import Priority, ReturnVisit, Ticket, TicketEntry
 from salescore.service.services import POLICY_FIELDS, service_people
 
