@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -15,6 +15,7 @@ from salescore.catalog.models import PriceList
 from salescore.core.dates import filter_days
 from salescore.core.models import RecordShare
 from salescore.core.permissions import (
+    AnyOf,
     Scope,
     access_for,
     get_in_scope,
@@ -40,7 +41,7 @@ def with_credit_codes(rows: QuerySet[Customer], codes) -> QuerySet[Customer]:
     credit codes. That index leaves out blank codes, and PostgreSQL cannot prove that a list of
     more than 100 codes holds no blank one, so the condition is stated here, or it reads the
     whole table (180 ms per batch of an import at a million customers)."""
-    return rows.filter(credit_code__in=codes).exclude(credit_code="")
+    return rows.filter(AnyOf(F("credit_code"), codes)).exclude(credit_code="")
 
 
 def live_contacts_count() -> Coalesce:

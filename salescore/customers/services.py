@@ -7,7 +7,7 @@ import datetime as dt
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Coalesce, Greatest, Upper
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +21,7 @@ from salescore.core.i18n import join_items
 from salescore.core.models import AuditAction, AuditLog, audit_bulk, audit_event, m2m_changes
 from salescore.core.notifications import notify
 from salescore.core.permissions import (
+    AnyOf,
     Cap,
     Scope,
     access_for,
@@ -115,11 +116,11 @@ def _duplicates(user, keys: list[tuple[str, str, str]], *, exclude_pk=None) -> l
     phones = {phone for _code, phone, _email in keys if phone}
     emails = {email.upper() for _code, _phone, email in keys if email}
     by_code = {c.credit_code: c for c in with_credit_codes(others, codes)} if codes else {}
-    by_phone = {c.phone_key: c for c in others.filter(phone_key__in=phones)} if phones else {}
+    by_phone = {c.phone_key: c for c in others.filter(AnyOf(F("phone_key"), phones))} if phones else {}
     by_email = (
         {
             c.email.upper(): c
-            for c in others.annotate(email_upper=Upper("email")).filter(email_upper__in=emails)
+            for c in others.annotate(email_upper=Upper("email")).filter(AnyOf(F("email_upper"), emails))
         }
         if emails
         else {}
