@@ -5,10 +5,11 @@ importer may see)."""
 
 from __future__ import annotations
 
+from django.db.models import F
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-from salescore.core.permissions import Cap, scope_queryset
+from salescore.core.permissions import AnyOf, Cap, scope_queryset
 from salescore.customers import services
 from salescore.customers.identity import normalize_credit_code, normalize_phone
 from salescore.customers.models import Channel, Contact, Customer, Industry, Size, Tier
@@ -180,7 +181,8 @@ class _CustomerRefs:
             found = with_credit_codes(visible, codes)
             self.by_code = dict(found.order_by().values_list("credit_code", "pk"))
         if names:
-            for pk, name in visible.filter(name__in=names).values_list("pk", "name").order_by("pk"):
+            named = visible.filter(AnyOf(F("name"), names))
+            for pk, name in named.values_list("pk", "name").order_by("pk"):
                 self.by_name.setdefault(name, []).append(pk)
 
 
