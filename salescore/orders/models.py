@@ -534,6 +534,12 @@ class Receivable(models.Model):
         indexes = [
             models.Index(fields=["owner", "customer"], name="receivable_owner_idx"),
             models.Index(fields=["customer"], name="receivable_customer_idx"),
+            # The page's grouping per customer and currency, read in order with its sums (no hash
+            # spilled to disk): the director's capped count at L 43 -> 3 ms, the page 208 -> 162.
+            models.Index(
+                fields=["currency", "customer", "outstanding", "overdue", "orders"],
+                name="receivable_by_customer_idx",
+            ),
             models.Index(fields=["next_due"], name="receivable_next_due_idx"),
             models.Index(fields=["as_of"], name="receivable_as_of_idx"),
         ]
