@@ -109,3 +109,11 @@ def triggers_paused(*prefixes: str):
         else:
             for _name, sql in found:
                 cursor.execute(sql)
+
+
+def advisory_lock(cursor, key: int) -> None:
+    """Wait for PostgreSQL's transaction-scoped advisory lock ``key``: kept figures are recomputed
+    by one transaction at a time (planning.figures, pipeline.counts, orders.receivables). SQLite
+    lets one writer in at a time by itself."""
+    if cursor.db.vendor == "postgresql":
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])

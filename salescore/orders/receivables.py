@@ -19,6 +19,7 @@ from django.db.models import Count, DecimalField, F, Min, Q, QuerySet, Sum, Valu
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from salescore.core.bulk import advisory_lock
 from salescore.core.permissions import owner_scope, sees_only_own
 from salescore.orders.models import NOT_OWED_STATUSES, Instalment, Order, Receivable, StaleReceivable
 
@@ -66,11 +67,6 @@ def _recompute(customers: list[int] | None, today: dt.date) -> int:
         return cursor.rowcount
 
 
-def _lock(cursor) -> None:
-    if connection.vendor == "postgresql":
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK])
-
-
 def _outdated(today: dt.date) -> QuerySet[Receivable]:
     """Rows counted for another day than ``today`` that an open instalment's due date has changed."""
     return Receivable.objects.filter(Q(next_due__lt=today) | Q(as_of__gt=today))
@@ -90,7 +86,7 @@ def _exists(*querysets: QuerySet) -> list[bool]:
 
 def _refresh(today: dt.date) -> int:
     with transaction.atomic(), connection.cursor() as cursor:
-        _lock(cursor)
+        advisory_lock(cursor, LOCK)
         customers = set(_outdated(today).values_list("customer_id", flat=True).distinct())
         cursor.execute(f"DELETE FROM {StaleReceivable._meta.db_table} RETURNING customer_id")  # noqa: S608
         customers |= {customer_id for (customer_id,) in cursor.fetchall()}
@@ -112,7 +108,7 @@ def rebuild(today: dt.date | None = None) -> int:
     """Every row recomputed from the instalments (after a bulk load, or to check the triggers)."""
     today = today or timezone.localdate()
     with transaction.atomic(), connection.cursor() as cursor:
-        _lock(cursor)
+        advisory_lock(cursor, LOCK)
         cursor.execute(f"DELETE FROM {StaleReceivable._meta.db_table}")  # noqa: S608
         return _recompute(None, today)
 

@@ -17,6 +17,7 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.db.models import Count, Sum
 
+from salescore.core.bulk import advisory_lock
 from salescore.core.permissions import owner_scope
 from salescore.pipeline.models import Opportunity, StageCount, StaleOwner
 
@@ -52,11 +53,6 @@ def _recompute(owners: set[int] | None) -> int:
         return cursor.rowcount
 
 
-def _lock(cursor) -> None:
-    if connection.vendor == "postgresql":
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK])
-
-
 def refresh() -> int:
     """Recompute the counts of every owner a write has touched (one cheap query when none has);
     the count rows written. Concurrent callers wait for each other; a write committed meanwhile
@@ -64,7 +60,7 @@ def refresh() -> int:
     if not StaleOwner.objects.exists():
         return 0
     with transaction.atomic(), connection.cursor() as cursor:
-        _lock(cursor)
+        advisory_lock(cursor, LOCK)
         cursor.execute("DELETE FROM pipeline_staleowner RETURNING owner_id")
         owners = {owner_id for (owner_id,) in cursor.fetchall()}
         if not owners:
@@ -75,7 +71,7 @@ def refresh() -> int:
 def rebuild() -> int:
     """Every count recomputed from the opportunities (after a bulk load, or to check the triggers)."""
     with transaction.atomic(), connection.cursor() as cursor:
-        _lock(cursor)
+        advisory_lock(cursor, LOCK)
         cursor.execute("DELETE FROM pipeline_staleowner")
         return _recompute(None)
 

@@ -25,6 +25,7 @@ from django.db import connection, transaction
 from django.db.models import F, Sum
 from django.db.models.functions import TruncDate, TruncMonth, TruncWeek
 
+from salescore.core.bulk import advisory_lock
 from salescore.planning import metrics
 from salescore.planning.models import DailyFigure, Metric, StaleDay
 
@@ -107,11 +108,6 @@ def _recompute(source: str, window: metrics.Window) -> int:
     return written
 
 
-def _lock(cursor) -> None:
-    if connection.vendor == "postgresql":
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK])
-
-
 def refresh() -> int:
     """Recompute every stale day (one cheap query when there is none); the figure rows written.
     Concurrent callers wait for each other; a write committed meanwhile leaves its own marker."""
@@ -119,7 +115,7 @@ def refresh() -> int:
         return 0
     written = 0
     with transaction.atomic(), connection.cursor() as cursor:
-        _lock(cursor)
+        advisory_lock(cursor, LOCK)
         cursor.execute("DELETE FROM planning_staleday RETURNING source, day")
         stale: dict[str, set] = defaultdict(set)
         for source, day in cursor.fetchall():
@@ -141,7 +137,7 @@ def refresh() -> int:
 def rebuild() -> int:
     """Every figure recomputed from the records (after a bulk load, or to check the triggers)."""
     with transaction.atomic(), connection.cursor() as cursor:
-        _lock(cursor)
+        advisory_lock(cursor, LOCK)
         cursor.execute("DELETE FROM planning_staleday")
         DailyFigure.objects.all().delete()
         return sum(_recompute(source, EVERYTHING) for source in SOURCES)

@@ -9,8 +9,9 @@ import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 
+from salescore.core.testing import in_thread
 from salescore.orders.models import Order
 from salescore.planning import figures, metrics
 from salescore.planning.models import DailyFigure, Metric
@@ -30,22 +31,15 @@ def _sales(member) -> Decimal:
 def test_a_write_committed_during_a_refresh_is_seen_by_the_next_read(cast_reseeded):
     order = _order(cast_reseeded.rep_a, day=dt.date(2026, 3, 10), price="100.00")
     assert _sales(cast_reseeded.rep_a) == Decimal("100.00")
-    written, go = threading.Event(), threading.Event()
-    errors: list[BaseException] = []
+    written, go, errors = threading.Event(), threading.Event(), []
 
     def writer():
-        try:
-            with transaction.atomic():
-                Order.objects.filter(pk=order.pk).update(net_total=Decimal("250.00"))
-                written.set()
-                go.wait(timeout=30)
-        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
-            errors.append(exc)
-        finally:
-            connections.close_all()
+        with transaction.atomic():
+            Order.objects.filter(pk=order.pk).update(net_total=Decimal("250.00"))
+            written.set()
+            go.wait(timeout=30)
 
-    thread = threading.Thread(target=writer)
-    thread.start()
+    thread = in_thread(writer, errors)
     assert written.wait(timeout=30)
     # The writer has not committed: the reader neither waits for it nor sees it.
     assert _sales(cast_reseeded.rep_a) == Decimal("100.00")
@@ -58,21 +52,13 @@ def test_a_write_committed_during_a_refresh_is_seen_by_the_next_read(cast_reseed
 def test_two_refreshes_at_once_count_each_day_once(cast_reseeded):
     for day in (3, 10, 17):
         _order(cast_reseeded.rep_a, day=dt.date(2026, 3, day), price="100.00")
-    barrier = threading.Barrier(2)
-    errors: list[BaseException] = []
+    barrier, errors = threading.Barrier(2), []
 
     def refresh():
-        try:
-            barrier.wait(timeout=30)
-            figures.refresh()
-        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
-            errors.append(exc)
-        finally:
-            connections.close_all()
+        barrier.wait(timeout=30)
+        figures.refresh()
 
-    threads = [threading.Thread(target=refresh) for _ in range(2)]
-    for thread in threads:
-        thread.start()
+    threads = [in_thread(refresh, errors) for _ in range(2)]
     for thread in threads:
         thread.join(timeout=60)
     assert errors == []
