@@ -27,7 +27,6 @@ TRIGGERS = "orders_mark_receivable_"  # the names of the triggers that mark cust
 LOCK = 0x5A1E5B0B  # PostgreSQL advisory lock held while receivables are recomputed
 CHUNK = 2000  # customers recomputed per statement (a bulk handover may mark tens of thousands)
 KEPT = DecimalField(max_digits=24, decimal_places=2)
-ZERO = Value(0, output_field=KEPT)
 
 
 def owed_instalments() -> QuerySet[Instalment]:
@@ -41,6 +40,18 @@ def owed_instalments() -> QuerySet[Instalment]:
     )
 
 
+def owed_sums(today: dt.date, output_field=KEPT) -> dict:
+    """What an instalment still owes, summed: ``outstanding`` (amount - received) and ``overdue``
+    (its part due before ``today``). The one definition of both, for the kept rows and for the
+    readers who add them up live (orders.selectors)."""
+    owed = F("amount") - F("received")
+    zero = Value(0, output_field=output_field)
+    return {
+        "outstanding": Sum(owed, output_field=output_field),
+        "overdue": Coalesce(Sum(owed, filter=Q(due_date__lt=today), output_field=output_field), zero),
+    }
+
+
 def _recompute(customers: list[int] | None, today: dt.date) -> int:
     """Replace the rows of ``customers`` (None: everyone's) with the instalments' own: one DELETE
     and one INSERT ... SELECT, so no row passes through Python."""
@@ -50,10 +61,8 @@ def _recompute(customers: list[int] | None, today: dt.date) -> int:
         kept = kept.filter(customer_id__in=customers)
         live = live.filter(order__customer_id__in=customers)
     kept.delete()  # nothing refers to these rows: one DELETE
-    owed = F("amount") - F("received")
     grouped = live.values("order__customer_id", "order__owner_id", "currency").annotate(
-        outstanding=Sum(owed, output_field=KEPT),
-        overdue=Coalesce(Sum(owed, filter=Q(due_date__lt=today), output_field=KEPT), ZERO),
+        **owed_sums(today),
         orders=Count("order_id", distinct=True),
         next_due=Min("due_date", filter=Q(due_date__gte=today)),
     )

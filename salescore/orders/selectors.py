@@ -290,15 +290,10 @@ def receivables(user, *, group_by: str = "customer", today: dt.date | None = Non
             )
             .order_by(*order)
         )
-    owed = F("amount") - F("received")
     return (
         _owed_instalments(user)
         .values("currency", who_id=F(RECEIVABLE_KEYS[group_by]))
-        .annotate(
-            outstanding=Sum(owed, output_field=AMOUNT),
-            overdue=Coalesce(Sum(owed, filter=Q(due_date__lt=today), output_field=AMOUNT), ZERO),
-            orders=Count("order_id", distinct=True),
-        )
+        .annotate(**kept.owed_sums(today, AMOUNT), orders=Count("order_id", distinct=True))
         .order_by(*order)
     )
 
@@ -328,12 +323,7 @@ def receivables_totals(user, *, today: dt.date | None = None) -> list[dict]:
             "overdue": Sum("overdue", output_field=AMOUNT),
         }
     else:
-        owed = F("amount") - F("received")
-        rows = _owed_instalments(user)
-        sums = {
-            "outstanding": Sum(owed, output_field=AMOUNT),
-            "overdue": Coalesce(Sum(owed, filter=Q(due_date__lt=today), output_field=AMOUNT), ZERO),
-        }
+        rows, sums = _owed_instalments(user), kept.owed_sums(today, AMOUNT)
     return list(rows.values("currency").annotate(**sums).order_by("currency"))
 
 
