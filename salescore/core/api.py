@@ -53,7 +53,7 @@ class Pagination(LimitOffsetPagination):
             count = self._items_count(queryset)
             return {"items": queryset[offset : offset + limit], "count": count, "count_exact": True}
         count, exact = pages.capped_count(queryset, cap=offset + limit + pages.COUNT_CAP)
-        return {"items": queryset[offset : offset + limit], "count": count, "count_exact": exact}
+        return {"items": pages.rows(queryset, offset, offset + limit), "count": count, "count_exact": exact}
 
 
 class TokenAuth(HttpBearer):

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db import connections
+from django.db.models.expressions import RawSQL
+from django.db.models.sql.where import AND
+
 DEFAULT_PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
 
@@ -50,6 +54,59 @@ def capped_count(queryset, cap: int | None = None) -> tuple[int, bool]:
     return (counted, True) if counted <= cap else (cap, False)
 
 
+# The attribute of a queryset's Query that holds the ways its user sees its records
+# (core.permissions.scope_parts), set by scope_queryset. A Query's clones copy it, so it follows
+# the queryset through every further filter, annotation and ordering.
+SCOPE_PARTS = "scope_parts"
+
+
+def rows(queryset, start: int, stop: int):
+    """``queryset[start:stop]``, read part by part when the queryset is a user's scope of several
+    parts (their people's records, the unowned, those shared with them).
+
+    Their OR leaves one index for the list's order: a rep's page of customers walked the
+    updated-at index past every colleague's customer, about 16,500 rows for 100. Here each part
+    takes its first ``stop`` rows along its own index (a rep's: owner, updated-at) as a LIMITed
+    subquery of a ``UNION ALL``; the page is cut from those candidates by the whole queryset, so
+    its rows and order are exactly the plain slice's. Each part is a subquery of its own
+    (``SELECT * FROM (...)``): Django's ``union`` refuses a sliced part on SQLite.
+    """
+    parts = _scope_parts(queryset)
+    order = _ordering(queryset) if parts else ()
+    if not order:
+        return queryset[start:stop]
+    sql, params = [], []
+    for n, part in enumerate(parts):
+        first = queryset.filter(part).order_by(*order).values("pk")[:stop]
+        part_sql, part_params = first.query.get_compiler(connection=connections[first.db]).as_sql()
+        sql.append(f"SELECT * FROM ({part_sql}) AS part{n}")  # noqa: S608  (compiled by the ORM)
+        params.extend(part_params)
+    candidates = RawSQL(" UNION ALL ".join(sql), params)  # noqa: S611  (compiled by the ORM)
+    return queryset.filter(pk__in=candidates)[start:stop]
+
+
+def _scope_parts(queryset) -> list | None:
+    query = getattr(queryset, "query", None)
+    parts = getattr(query, SCOPE_PARTS, None)
+    if not parts or len(parts) < 2:
+        return None
+    if query.combinator or query.distinct or query.group_by is not None or query.is_sliced:
+        return None
+    if query.where.connector != AND or query.where.negated:
+        # Combined with another queryset by OR (qs | other): rows outside the scope may be in it.
+        return None
+    return parts
+
+
+def _ordering(queryset) -> tuple:
+    query = queryset.query
+    if query.extra_order_by:
+        return ()
+    if query.order_by:
+        return tuple(query.order_by)
+    return tuple(queryset.model._meta.ordering) if query.default_ordering else ()
+
+
 def _number(page) -> int:
     try:
         return max(1, int(page))
@@ -70,19 +127,19 @@ def paginate(queryset, *, page=1, page_size=DEFAULT_PAGE_SIZE) -> PageResult:
     if exact:
         last = max(1, -(-count // size))
         number = min(number, last)
-        items = list(queryset[(number - 1) * size : number * size])
+        items = list(rows(queryset, (number - 1) * size, number * size))
         return PageResult(items=items, number=number, page_size=size, count=count, num_pages=last)
     offset = (number - 1) * size
-    rows = list(queryset[offset : offset + size + 1])
-    if not rows and number > 1:
+    found = list(rows(queryset, offset, offset + size + 1))
+    if not found and number > 1:
         # Past the end of a very long list: back to the first page rather than an empty one.
-        number, rows = 1, list(queryset[: size + 1])
+        number, found = 1, list(rows(queryset, 0, size + 1))
     return PageResult(
-        items=rows[:size],
+        items=found[:size],
         number=number,
         page_size=size,
         count=count,
-        num_pages=number + (1 if len(rows) > size else 0),
+        num_pages=number + (1 if len(found) > size else 0),
         count_exact=False,
-        more=len(rows) > size,
+        more=len(found) > size,
     )

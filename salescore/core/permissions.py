@@ -24,6 +24,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from salescore.core.errors import PermissionDeniedError
+from salescore.core.pagination import SCOPE_PARTS
 from salescore.core.tree import segment
 
 
@@ -379,12 +380,41 @@ def scope_filter(
         if parent_condition is None:
             return None
         return Q(**{f"{via}__in": parent._base_manager.filter(parent_condition).values("pk")})
+    parts = _owner_parts(model, user, include_shared=include_shared, to_change=to_change)
+    return None if parts is None else _any(parts)
+
+
+def scope_parts(
+    model: type[models.Model], user, *, include_shared: bool = True, to_change: bool = False
+) -> list[Q] | None:
+    """``scope_filter`` split into the ways the user sees a record (their people's, the unowned,
+    a unit's, those shared with them): a record is in scope exactly when one part holds (tested).
+    A list ordered by an index reads each part's first rows along its own index
+    (``core.pagination``) where their OR walks one index testing every row. None: nothing hidden."""
+    via = getattr(model, "scope_via", None)
+    if via is not None:
+        parent = model._meta.get_field(via).related_model
+        parent_parts = scope_parts(parent, user, include_shared=include_shared, to_change=to_change)
+        if parent_parts is None:
+            return None
+        return [Q(**{f"{via}__in": parent._base_manager.filter(part).values("pk")}) for part in parent_parts]
+    return _owner_parts(model, user, include_shared=include_shared, to_change=to_change)
+
+
+def _any(conditions: list[Q]) -> Q:
+    combined = Q(conditions[0])
+    for condition in conditions[1:]:
+        combined |= Q(condition)
+    return combined
+
+
+def _owner_parts(model, user, *, include_shared: bool, to_change: bool) -> list[Q] | None:
     owner_field = getattr(model, "scope_owner_field", None)
     if owner_field is None:
         return None
     access = access_for(user)
     if access.user_id is None:
-        return Q(pk__in=[])
+        return [Q(pk__in=[])]
     if access.scope == Scope.ALL:
         return None
     all_capabilities = getattr(model, "scope_all_capability", None) or ()
@@ -398,14 +428,13 @@ def scope_filter(
         # A desk that needs to look at everyone's records (Customer Service and every customer)
         # sees them all, but changes only those its chain of command gives it.
         return None
-    others = _scope_branches(model, owner_field, access, include_shared=include_shared)
-    condition = _owned_by_visible(owner_field, access, user)
-    return condition if others is None else condition | others
+    owned = _owned_by_visible(owner_field, access, user)
+    return [owned, *_scope_branches(model, owner_field, access, include_shared=include_shared)]
 
 
-def _scope_branches(model, owner_field: str, access: Access, *, include_shared: bool) -> Q | None:
-    """The ways a user sees a record other than through its owner (a Q, or None when there is
-    none): the unowned ones, a unit's, those shared with them."""
+def _scope_branches(model, owner_field: str, access: Access, *, include_shared: bool) -> list[Q]:
+    """The ways a user sees a record other than through its owner: the unowned ones, a unit's,
+    those shared with them."""
     # Each way of seeing a record is one condition on the record's own columns, against a small
     # set read in the same statement (the people, units or shares that open it: AnyOf). Their OR
     # stays on indexes: a count ORs one index scan per branch, and a page walks the index of its
@@ -422,22 +451,20 @@ def _scope_branches(model, owner_field: str, access: Access, *, include_shared: 
         OrgUnit = apps.get_model("org", "OrgUnit")
         if access.unit_path:
             subtree = OrgUnit.all_objects.filter(path__startswith=access.unit_path)
-            branches.append(AnyOf(F(unit_field), subtree.values("pk")))
+            branches.append(Q(AnyOf(F(unit_field), subtree.values("pk"))))
         if access.home_path:
             step = len(segment(0))
             ancestors = [access.home_path[:end] for end in range(step, len(access.home_path) + 1, step)]
-            branches.append(AnyOf(F(unit_field), OrgUnit.all_objects.filter(path__in=ancestors).values("pk")))
+            units = OrgUnit.all_objects.filter(path__in=ancestors).values("pk")
+            branches.append(Q(AnyOf(F(unit_field), units)))
     if include_shared and access.person_id is not None:
         # Records shared with this person (core.RecordShare) are visible whatever their owner.
         RecordShare = apps.get_model("core", "RecordShare")
         shared = RecordShare.objects.filter(
             content_type=ContentType.objects.get_for_model(model), person_id=access.person_id
         )
-        branches.append(AnyOf(F("pk"), shared.order_by().values("object_id")))
-    others = None
-    for branch in branches:
-        others = Q(branch) if others is None else others | Q(branch)
-    return others
+        branches.append(Q(AnyOf(F("pk"), shared.order_by().values("object_id"))))
+    return branches
 
 
 @dataclass(frozen=True)
@@ -462,7 +489,8 @@ def owner_scope(model: type[models.Model], user, *, include_shared: bool = True)
     if access.user_id is None:
         return OwnerScope(everything=False, owners=visible_people(user), owned=Q(pk__in=[]))
     owned = _owned_by_visible(owner_field, access, user)
-    others = _scope_branches(model, owner_field, access, include_shared=include_shared)
+    branches = _scope_branches(model, owner_field, access, include_shared=include_shared)
+    others = _any(branches) if branches else None
     if others is not None:
         # Not owned by one of them, null-safe: NOT (NULL = ANY(...)) would drop unowned records.
         others = others & ~(owned & Q(**{f"{owner_field}__isnull": False}))
@@ -472,9 +500,15 @@ def owner_scope(model: type[models.Model], user, *, include_shared: bool = True)
 def scope_queryset(
     queryset: models.QuerySet, user, *, include_shared: bool = True, to_change: bool = False
 ) -> models.QuerySet:
-    """Every list, search and export of a business record passes through here."""
+    """Every list, search and export of a business record passes through here. The scope's parts
+    go with the queryset (``core.pagination.rows`` reads a page part by part)."""
     condition = scope_filter(queryset.model, user, include_shared=include_shared, to_change=to_change)
-    return queryset if condition is None else queryset.filter(condition)
+    if condition is None:
+        return queryset
+    scoped = queryset.filter(condition)
+    parts = scope_parts(queryset.model, user, include_shared=include_shared, to_change=to_change)
+    setattr(scoped.query, SCOPE_PARTS, parts)
+    return scoped
 
 
 def get_in_scope(
