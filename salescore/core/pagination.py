@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.db import connections
 from django.db.models.expressions import RawSQL
-from django.db.models.sql.where import AND
+from django.db.models.sql.where import AND, WhereNode
 
 DEFAULT_PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
@@ -54,10 +54,44 @@ def capped_count(queryset, cap: int | None = None) -> tuple[int, bool]:
     return (counted, True) if counted <= cap else (cap, False)
 
 
-# The attribute of a queryset's Query that holds the ways its user sees its records
-# (core.permissions.scope_parts), set by scope_queryset. A Query's clones copy it, so it follows
-# the queryset through every further filter, annotation and ordering.
-SCOPE_PARTS = "scope_parts"
+class ScopeCondition(WhereNode):
+    """The scope's condition in a queryset's WHERE (``scope_queryset`` puts it there), carrying
+    its parts (core.permissions.scope_parts). Its class and parts survive every clone of the
+    query, so they follow the queryset through further filters, annotations and orderings."""
+
+    parts: tuple = ()
+
+    def clone(self):
+        clone = super().clone()
+        clone.parts = self.parts
+        return clone
+
+    def __copy__(self):
+        copied = super().__copy__()
+        copied.parts = self.parts
+        return copied
+
+    def __deepcopy__(self, memodict):
+        copied = super().__deepcopy__(memodict)
+        copied.parts = self.parts
+        return copied
+
+
+def mark_scope(queryset, parts):
+    """Mark the condition ``queryset.filter(scope)`` just added as the scope of these parts."""
+    where = queryset.query.where
+    if len(parts) < 2 or where.connector != AND or where.negated or not where.children:
+        return queryset
+    node = where.children[-1]
+    if type(node) is WhereNode:
+        marked = ScopeCondition.create(connector=node.connector, negated=node.negated)
+        marked.children = list(node.children)
+    else:
+        # One lookup (a contact's or an activity's: customer IN (the customers in scope)).
+        marked = ScopeCondition.create(children=[node])
+    marked.parts = tuple(parts)
+    where.children[-1] = marked
+    return queryset
 
 
 def rows(queryset, start: int, stop: int):
@@ -65,37 +99,49 @@ def rows(queryset, start: int, stop: int):
     parts (their people's records, the unowned, those shared with them).
 
     Their OR leaves one index for the list's order: a rep's page of customers walked the
-    updated-at index past every colleague's customer, about 16,500 rows for 100. Here each part
-    takes its first ``stop`` rows along its own index (a rep's: owner, updated-at) as a LIMITed
-    subquery of a ``UNION ALL``; the page is cut from those candidates by the whole queryset, so
-    its rows and order are exactly the plain slice's. Each part is a subquery of its own
-    (``SELECT * FROM (...)``): Django's ``union`` refuses a sliced part on SQLite.
+    updated-at index past every colleague's customer, about 15,000 rows for 100. Here each part,
+    in place of the scope, takes its first ``stop`` rows along its own index (a rep's: owner,
+    updated-at) as a LIMITed subquery of a ``UNION ALL``; the page is cut from those candidates by
+    the whole queryset, so its rows and order are exactly the plain slice's. Each part is a
+    subquery of its own (``SELECT * FROM (...)``): Django's ``union`` refuses a sliced part on
+    SQLite.
     """
-    parts = _scope_parts(queryset)
-    order = _ordering(queryset) if parts else ()
+    found = _scope(queryset)
+    order = _ordering(queryset) if found else ()
     if not order:
         return queryset[start:stop]
-    sql, params = [], []
-    for n, part in enumerate(parts):
-        first = queryset.filter(part).order_by(*order).values("pk")[:stop]
-        part_sql, part_params = first.query.get_compiler(connection=connections[first.db]).as_sql()
-        sql.append(f"SELECT * FROM ({part_sql}) AS part{n}")  # noqa: S608  (compiled by the ORM)
-        params.extend(part_params)
+    sql, params = _each_part(queryset, *found, order=order, limit=stop)
     candidates = RawSQL(" UNION ALL ".join(sql), params)  # noqa: S611  (compiled by the ORM)
     return queryset.filter(pk__in=candidates)[start:stop]
 
 
-def _scope_parts(queryset) -> list | None:
+def _each_part(queryset, position: int, parts: tuple, *, order: tuple, limit: int) -> tuple[list, list]:
+    """Each part's first ``limit`` ids in ``order`` (none: any), as SQL of its own
+    (``SELECT * FROM (...) AS partN``), and the parameters of them all."""
+    sql, params = [], []
+    for n, part in enumerate(parts):
+        first = queryset.all()
+        # The part instead of the scope: ANDed with the scope, PostgreSQL would count the part's
+        # condition twice (owner = 7 AND (owner = 7 OR ...)) and expect a rep to own 35 rows.
+        del first.query.where.children[position]
+        first = first.filter(part).order_by(*order).values("pk")[:limit]
+        part_sql, part_params = first.query.get_compiler(connection=connections[first.db]).as_sql()
+        sql.append(f"SELECT * FROM ({part_sql}) AS part{n}")  # noqa: S608  (compiled by the ORM)
+        params.extend(part_params)
+    return sql, params
+
+
+def _scope(queryset) -> tuple[int, tuple] | None:
+    """(where the scope sits in the WHERE, its parts), or None to read the plain slice."""
     query = getattr(queryset, "query", None)
-    parts = getattr(query, SCOPE_PARTS, None)
-    if not parts or len(parts) < 2:
+    if query is None or query.combinator or query.distinct or query.group_by is not None or query.is_sliced:
         return None
-    if query.combinator or query.distinct or query.group_by is not None or query.is_sliced:
-        return None
-    if query.where.connector != AND or query.where.negated:
+    where = query.where
+    if where.connector != AND or where.negated:
         # Combined with another queryset by OR (qs | other): rows outside the scope may be in it.
         return None
-    return parts
+    found = [(n, child.parts) for n, child in enumerate(where.children) if isinstance(child, ScopeCondition)]
+    return found[0] if len(found) == 1 and len(found[0][1]) > 1 else None
 
 
 def _ordering(queryset) -> tuple:

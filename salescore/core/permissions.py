@@ -24,7 +24,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from salescore.core.errors import PermissionDeniedError
-from salescore.core.pagination import SCOPE_PARTS
+from salescore.core.pagination import mark_scope
 from salescore.core.tree import segment
 
 
@@ -369,36 +369,50 @@ class AnyOf(Lookup):
 
 
 def scope_filter(
-    model: type[models.Model], user, *, include_shared: bool = True, to_change: bool = False
+    model: type[models.Model],
+    user,
+    *,
+    include_shared: bool = True,
+    to_change: bool = False,
+    include_unowned: bool = True,
 ) -> Q | None:
-    """The Q that limits ``model`` to the user's scope, or None when nothing is hidden."""
+    """The Q that limits ``model`` to the user's scope, or None when nothing is hidden.
+    ``include_shared=False`` leaves out the records shared with the user, ``include_unowned=False``
+    the unowned ones (a list of owned customers has no use for the public pool's part)."""
+    ways = {"include_shared": include_shared, "to_change": to_change, "include_unowned": include_unowned}
     via = getattr(model, "scope_via", None)
     if via is not None:
         # A child record (a customer's contact) is visible exactly when its parent is.
         parent = model._meta.get_field(via).related_model
-        parent_condition = scope_filter(parent, user, include_shared=include_shared, to_change=to_change)
+        parent_condition = scope_filter(parent, user, **ways)
         if parent_condition is None:
             return None
         return Q(**{f"{via}__in": parent._base_manager.filter(parent_condition).values("pk")})
-    parts = _owner_parts(model, user, include_shared=include_shared, to_change=to_change)
+    parts = _owner_parts(model, user, **ways)
     return None if parts is None else _any(parts)
 
 
 def scope_parts(
-    model: type[models.Model], user, *, include_shared: bool = True, to_change: bool = False
+    model: type[models.Model],
+    user,
+    *,
+    include_shared: bool = True,
+    to_change: bool = False,
+    include_unowned: bool = True,
 ) -> list[Q] | None:
     """``scope_filter`` split into the ways the user sees a record (their people's, the unowned,
     a unit's, those shared with them): a record is in scope exactly when one part holds (tested).
     A list ordered by an index reads each part's first rows along its own index
     (``core.pagination``) where their OR walks one index testing every row. None: nothing hidden."""
+    ways = {"include_shared": include_shared, "to_change": to_change, "include_unowned": include_unowned}
     via = getattr(model, "scope_via", None)
     if via is not None:
         parent = model._meta.get_field(via).related_model
-        parent_parts = scope_parts(parent, user, include_shared=include_shared, to_change=to_change)
+        parent_parts = scope_parts(parent, user, **ways)
         if parent_parts is None:
             return None
         return [Q(**{f"{via}__in": parent._base_manager.filter(part).values("pk")}) for part in parent_parts]
-    return _owner_parts(model, user, include_shared=include_shared, to_change=to_change)
+    return _owner_parts(model, user, **ways)
 
 
 def _any(conditions: list[Q]) -> Q:
@@ -408,7 +422,9 @@ def _any(conditions: list[Q]) -> Q:
     return combined
 
 
-def _owner_parts(model, user, *, include_shared: bool, to_change: bool) -> list[Q] | None:
+def _owner_parts(
+    model, user, *, include_shared: bool, to_change: bool, include_unowned: bool
+) -> list[Q] | None:
     owner_field = getattr(model, "scope_owner_field", None)
     if owner_field is None:
         return None
@@ -429,10 +445,15 @@ def _owner_parts(model, user, *, include_shared: bool, to_change: bool) -> list[
         # sees them all, but changes only those its chain of command gives it.
         return None
     owned = _owned_by_visible(owner_field, access, user)
-    return [owned, *_scope_branches(model, owner_field, access, include_shared=include_shared)]
+    others = _scope_branches(
+        model, owner_field, access, include_shared=include_shared, include_unowned=include_unowned
+    )
+    return [owned, *others]
 
 
-def _scope_branches(model, owner_field: str, access: Access, *, include_shared: bool) -> list[Q]:
+def _scope_branches(
+    model, owner_field: str, access: Access, *, include_shared: bool, include_unowned: bool = True
+) -> list[Q]:
     """The ways a user sees a record other than through its owner: the unowned ones, a unit's,
     those shared with them."""
     # Each way of seeing a record is one condition on the record's own columns, against a small
@@ -441,7 +462,7 @@ def _scope_branches(model, owner_field: str, access: Access, *, include_shared: 
     # order, testing each row cheaply, until it has its 25 rows (decision 0012).
     branches = []
     unowned_capability = getattr(model, "scope_unowned_capability", None)
-    if unowned_capability and access.can(unowned_capability):
+    if include_unowned and unowned_capability and access.can(unowned_capability):
         # Records nobody owns yet (a lead no rule assigned) are visible to those who hand them out.
         branches.append(Q(**{f"{owner_field}__isnull": True}))
     unit_field = getattr(model, "scope_unit_field", None)
@@ -498,17 +519,25 @@ def owner_scope(model: type[models.Model], user, *, include_shared: bool = True)
 
 
 def scope_queryset(
-    queryset: models.QuerySet, user, *, include_shared: bool = True, to_change: bool = False
+    queryset: models.QuerySet,
+    user,
+    *,
+    include_shared: bool = True,
+    to_change: bool = False,
+    include_unowned: bool = True,
 ) -> models.QuerySet:
     """Every list, search and export of a business record passes through here. The scope's parts
     go with the queryset (``core.pagination.rows`` reads a page part by part)."""
-    condition = scope_filter(queryset.model, user, include_shared=include_shared, to_change=to_change)
+    ways = {"include_shared": include_shared, "to_change": to_change, "include_unowned": include_unowned}
+    condition = scope_filter(queryset.model, user, **ways)
     if condition is None:
         return queryset
     scoped = queryset.filter(condition)
-    parts = scope_parts(queryset.model, user, include_shared=include_shared, to_change=to_change)
-    setattr(scoped.query, SCOPE_PARTS, parts)
-    return scoped
+    if getattr(queryset.model, "scope_via", None):
+        # A child's parts are its parent's, each a subquery of the parents that part opens: an
+        # activity's newest-first page would walk the whole index once per part.
+        return scoped
+    return mark_scope(scoped, scope_parts(queryset.model, user, **ways))
 
 
 def get_in_scope(

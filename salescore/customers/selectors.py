@@ -80,9 +80,11 @@ def customer_list(
     pool is left out too, except for people who see everything: they saw unowned customers in the
     list before the pool existed, and keep seeing the whole book.
     """
-    customers = scope_queryset(Customer.objects.all(), user)
     if pool is None:
         pool = None if access_for(user).scope == Scope.ALL else False
+    # A list of owned customers leaves the pool's part of the scope out (each part is read along
+    # its own index: core.pagination.rows).
+    customers = scope_queryset(Customer.objects.all(), user, include_unowned=pool is not False)
     if pool is not None:
         customers = customers.filter(owner__isnull=pool)
     if q:

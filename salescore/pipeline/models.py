@@ -101,6 +101,9 @@ class Opportunity(AuditedModel):
         indexes = [
             # A rep's board: each stage's newest cards of one owner, 30 index entries per stage.
             models.Index(fields=["owner", "stage", "-updated_at", "-id"], name="opp_owner_stage_idx"),
+            # A rep's list: their own opportunities newest first (core.pagination.rows reads the
+            # scope's parts, this is the owner's).
+            models.Index(fields=["owner", "-updated_at", "-id"], name="opp_owner_updated_idx"),
             # The list's default order: its first page reads 25 index entries, not every row.
             models.Index(fields=["-updated_at", "-id"], name="opp_updated_idx"),
             models.Index(fields=["stage", "-updated_at"], name="opp_stage_updated_idx"),

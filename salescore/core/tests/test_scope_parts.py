@@ -83,10 +83,10 @@ def _any(parts):
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
 def test_the_parts_cover_exactly_the_scope(book, model):
-    for (name, member), shared, to_change in itertools.product(
-        book.all().items(), (True, False), (False, True)
+    for (name, member), shared, to_change, unowned in itertools.product(
+        book.all().items(), (True, False), (False, True), (True, False)
     ):
-        options = {"include_shared": shared, "to_change": to_change}
+        options = {"include_shared": shared, "to_change": to_change, "include_unowned": unowned}
         condition = scope_filter(model, member.user, **options)
         parts = scope_parts(model, member.user, **options)
         assert (condition is None) == (parts is None), name
@@ -109,7 +109,8 @@ def _lists(member):
     user = member.user
     return {
         "customers": customer_list(user=user),
-        "customers, pool too": customer_list(user=user, pool=None),
+        "customers, pool only": customer_list(user=user, pool=True),
+        "every customer in scope": scope_queryset(Customer.objects.all(), user),
         "customers by name": customer_list(user=user, order="name"),
         "customers, search": customer_list(user=user, q="流程客户"),
         "pool": pool_list(user=user),
@@ -135,12 +136,16 @@ def test_a_page_read_by_parts_is_the_plain_slice(book, name):
 
 
 def test_a_reps_page_reads_each_part_along_its_own_index(book):
-    queryset = customer_list(user=book.rep_a.user)
+    queryset = scope_queryset(Customer.objects.order_by("-updated_at", "-id"), book.rep_a.user)
     with CaptureQueriesContext(connection) as seen:
         page = list(pagination.rows(queryset, 0, 25))
     assert page
     sql = seen.captured_queries[0]["sql"]
     assert sql.count("UNION ALL") == 2  # own, the pool, shared with them
+    # the list of owned customers leaves the pool's part out
+    with CaptureQueriesContext(connection) as seen:
+        list(pagination.rows(customer_list(user=book.rep_a.user), 0, 25))
+    assert seen.captured_queries[0]["sql"].count("UNION ALL") == 1
     # the director's list has no parts: the plain slice
     with CaptureQueriesContext(connection) as seen:
         list(pagination.rows(customer_list(user=book.director.user), 0, 25))
