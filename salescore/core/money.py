@@ -24,11 +24,48 @@ def _parsed_locale(name: str) -> Locale:
     return Locale.parse(name)
 
 
+def _locale_name() -> str:
+    language = (get_language() or settings.LANGUAGE_CODE).lower()
+    return "zh_Hans_CN" if language.startswith("zh") else "en_US"
+
+
 def _babel_locale() -> Locale:
     """The babel locale of the active language, parsed once (babel parses a name on every call:
     a third of formatting one amount, which a board does 200 times)."""
-    language = (get_language() or settings.LANGUAGE_CODE).lower()
-    return _parsed_locale("zh_Hans_CN" if language.startswith("zh") else "en_US")
+    return _parsed_locale(_locale_name())
+
+
+# Amounts whose babel formatting the quick path must reproduce exactly before it is trusted:
+# grouping, the sign, rounding half to even at the currency's precision, negative zero.
+_PROBES = ("1234567.89", "-1234567.89", "2.675", "2.665", "0", "0.005", "-0.001", "999.995", "12")
+
+
+@lru_cache(maxsize=64)
+def _quick_format(locale_name: str, currency: str) -> tuple[str, str, int] | None:
+    """(text before the number, text after it, decimal places) when babel's format of this
+    currency in this locale is Python's ``{:,.Nf}`` between two fixed texts (checked on
+    ``_PROBES``), else None. Babel takes about 20 us per amount, Python's format under 1 us: a
+    board or a list formats a few hundred."""
+    locale = _parsed_locale(locale_name)
+    places = get_currency_precision(currency)
+    sample = format_currency(Decimal(_PROBES[0]), currency, locale=locale)
+    number = f"{Decimal(_PROBES[0]):,.{places}f}"
+    if sample.count(number) != 1:
+        return None
+    prefix, suffix = sample.split(number)
+    quick = (prefix, suffix, places)
+    for probe in _PROBES:
+        if _format_quick(Decimal(probe), quick) != format_currency(Decimal(probe), currency, locale=locale):
+            return None
+    return quick
+
+
+def _format_quick(amount: Decimal, quick: tuple[str, str, int]) -> str:
+    prefix, suffix, places = quick
+    number = f"{amount:,.{places}f}"
+    if number.startswith("-"):
+        return f"-{prefix}{number[1:]}{suffix}"
+    return f"{prefix}{number}{suffix}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +112,10 @@ class Money:
         return Money(self.amount.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP), self.currency)
 
     def format(self) -> str:
+        """The amount in the active language's format (babel's, for every currency)."""
+        quick = _quick_format(_locale_name(), self.currency)
+        if quick is not None and self.amount.is_finite():
+            return _format_quick(self.amount, quick)
         return format_currency(self.amount, self.currency, locale=_babel_locale())
 
     def __str__(self) -> str:

@@ -66,3 +66,37 @@ def test_money_is_formatted_for_the_active_language():
     with translation.override("en"):
         assert money_filter("12.5", "USD") == "$12.50"
     assert money_filter(None) == "—"
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+@pytest.mark.parametrize("currency", ["CNY", "USD", "EUR", "HKD", "JPY", "KWD", "GBP", "TWD"])
+def test_the_quick_format_is_babels_to_the_character(language, currency):
+    """Amounts are formatted by Python's number format between the currency's texts once that
+    reproduces babel for the pair; every amount here must come out exactly as babel has it."""
+    import random
+
+    from babel.numbers import format_currency
+
+    from salescore.core.money import _babel_locale
+
+    rng = random.Random(2026)
+    amounts = [Decimal("0"), Decimal("-0.004"), Decimal("0.125"), Decimal("0.135"), Decimal("-999999.995")]
+    amounts += [Decimal(rng.randint(-(10**12), 10**12)).scaleb(-rng.randint(0, 4)) for _ in range(400)]
+    with translation.override(language):
+        for amount in amounts:
+            expected = format_currency(amount, currency, locale=_babel_locale())
+            assert Money(amount, currency).format() == expected, amount
+
+
+def test_a_currency_babel_writes_otherwise_keeps_babels_format(monkeypatch):
+    """When the quick format would differ from babel on its probes, babel formats the amounts."""
+    from salescore.core import money
+
+    money._quick_format.cache_clear()
+    monkeypatch.setattr(money, "_PROBES", ("1234.5", "-1234.5"))
+    monkeypatch.setattr(money, "_format_quick", lambda amount, quick: "wrong")
+    try:
+        with translation.override("en"):
+            assert Money("1234.5", "USD").format() == "$1,234.50"
+    finally:
+        money._quick_format.cache_clear()
