@@ -7,6 +7,7 @@ and calls that service: the rules an import obeys are exactly those of entry by 
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -124,7 +125,13 @@ _PUNCT = re.compile(r"[\s\*:：()（）\[\]【】_\-/\\.]+")
 
 def header_key(text: str) -> str:
     """A header as compared with aliases: lower case, no spaces, asterisks or brackets."""
-    return _PUNCT.sub("", str(text or "")).lower()
+    return _key_of(text if type(text) is str else str(text or ""))
+
+
+@functools.lru_cache(maxsize=4096)
+def _key_of(text: str) -> str:
+    # Cached: a file's choice, region and owner columns repeat a few texts on every row.
+    return _PUNCT.sub("", text).lower()
 
 
 def choice_map(choices, extra: dict[str, str] | None = None) -> dict[str, str]:
