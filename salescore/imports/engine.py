@@ -84,6 +84,8 @@ def _delimiter(text: str) -> str:
 
 
 def _cell(value) -> str:
+    if type(value) is str:  # most cells: no other test applies
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, bool):
