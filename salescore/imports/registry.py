@@ -181,24 +181,38 @@ def split_list(text: str) -> list[str]:
 
 
 def read_choices_and_lookups(
-    values: dict[str, str], context: dict, *, choices, lookups, data: dict, problems: dict
+    values: dict[str, str], context: dict, *, choices, lookups, data: dict, problems: dict, memo=None
 ) -> None:
     """Read the choice columns (``(name, choices)``: a value from ``context[name]``'s word map)
     and the lookup columns (``(name, context_key)``: a region or person found by ``.find``) of
-    one row into ``data``, collecting each column's problem in ``problems``."""
+    one row into ``data``, collecting each column's problem in ``problems``.
+
+    ``memo``: a dict kept for the run, so that a text a column has on many rows (a tier, a
+    region, an owner) is read once. What a text reads as depends only on the run's context; a
+    text that cannot be read is read again on each row, so its problem is worded anew."""
     for name, options in choices:
-        try:
-            value = pick_choice(values.get(name, "").strip(), context[name], field_name=name, choices=options)
-        except RowError as exc:
-            problems.update(exc.problems)
-        else:
-            if value:
-                data[name] = value
+        text = values.get(name, "").strip()
+        value = memo.get((name, text)) if memo is not None else None
+        if value is None:
+            try:
+                value = pick_choice(text, context[name], field_name=name, choices=options)
+            except RowError as exc:
+                problems.update(exc.problems)
+                continue
+            if memo is not None:
+                memo[(name, text)] = value
+        if value:
+            data[name] = value
     for name, key in lookups:
-        try:
-            found = context[key].find(values.get(name, ""), field_name=name)
-        except RowError as exc:
-            problems.update(exc.problems)
-        else:
-            if found is not None:
-                data[name] = found
+        text = values.get(name, "")
+        found = memo.get((name, text)) if memo is not None else None
+        if found is None:
+            try:
+                found = context[key].find(text, field_name=name)
+            except RowError as exc:
+                problems.update(exc.problems)
+                continue
+            if memo is not None and found is not None:
+                memo[(name, text)] = found
+        if found is not None:
+            data[name] = found
