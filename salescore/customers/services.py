@@ -288,7 +288,7 @@ def _reference_problems(rows: list[dict]) -> dict[int, ApplicationError]:
     regions = {row["region"].pk for row in rows if row.get("region")}
     if regions:
         known = set(Region.objects.filter(pk__in=regions).values_list("pk", flat=True))
-        for index, row in enumerate(rows):
+        for index, row in enumerate(rows) if known != regions else ():
             if row.get("region") and row["region"].pk not in known:
                 problems[index] = ApplicationError(
                     _("The region was deleted."),
@@ -356,7 +356,7 @@ def customers_create_many(
         return [(i, d) for i, d in enumerate(results) if isinstance(d, dict)]
 
     owner_problems = _owner_problems(actor, {d["owner"] for _i, d in pending()})
-    for index, data in pending():
+    for index, data in pending() if owner_problems else ():
         if data["owner"].pk in owner_problems:
             results[index] = owner_problems[data["owner"].pk]
     batch = pending()
