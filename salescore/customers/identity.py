@@ -11,32 +11,32 @@ CREDIT_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 3
 
 
 _CREDIT_CODE_VALUE = {ch: value for value, ch in enumerate(CREDIT_CODE_ALPHABET)}
+# 18 characters of the alphabet: the form of a code, its check character aside.
+_CREDIT_CODE_FORM = re.compile(f"[{CREDIT_CODE_ALPHABET}]{{18}}")
+_SPACES = re.compile(r"\s+")
 
 
 def credit_code_check_char(first17: str) -> str:
     if len(first17) != len(CREDIT_CODE_WEIGHTS):
         raise ValueError("the check character is computed from 17 characters")
     try:
-        values = [_CREDIT_CODE_VALUE[ch] for ch in first17]
+        total = sum(map(operator.mul, map(_CREDIT_CODE_VALUE.__getitem__, first17), CREDIT_CODE_WEIGHTS))
     except KeyError:
         raise ValueError(f"{first17!r} has a character outside the code's alphabet") from None
-    total = sum(map(operator.mul, values, CREDIT_CODE_WEIGHTS))
     return CREDIT_CODE_ALPHABET[(31 - total % 31) % 31]
 
 
 def credit_code_problem(code: str) -> str | None:
     """None when ``code`` is a valid unified social credit code, else what is wrong (English key)."""
-    if len(code) != 18:
-        return "length"
-    if not _CREDIT_CODE_VALUE.keys() >= set(code):
-        return "characters"
+    if not _CREDIT_CODE_FORM.fullmatch(code):
+        return "length" if len(code) != 18 else "characters"
     if credit_code_check_char(code[:17]) != code[17]:
         return "check"
     return None
 
 
 def normalize_credit_code(code: str) -> str:
-    return re.sub(r"\s+", "", code or "").upper()
+    return _SPACES.sub("", code or "").upper()
 
 
 # Legal-form suffixes that make two spellings of one company look different.
@@ -67,6 +67,8 @@ _SUFFIXES = [
     "gmbh",
 ]
 _ANY_SUFFIX = tuple(_SUFFIXES)
+# After the i-th suffix: any of the later ones.
+_LATER_SUFFIXES = [tuple(_SUFFIXES[i + 1 :]) for i in range(len(_SUFFIXES))]
 _PUNCTUATION = re.compile(r"[\s\.,，。()（）\-_·&/]+")
 
 
@@ -76,16 +78,21 @@ def name_key(name: str) -> str:
     changed = True
     while changed and key.endswith(_ANY_SUFFIX):  # one call rules out a pass that changes nothing
         changed = False
-        for suffix in _SUFFIXES:
+        for i, suffix in enumerate(_SUFFIXES):
             if key.endswith(suffix) and len(key) > len(suffix):
                 key = key[: -len(suffix)].rstrip(" ,.")
                 changed = True
+                if not key.endswith(_LATER_SUFFIXES[i]):  # the rest of the pass changes nothing
+                    break
     return _PUNCTUATION.sub("", key)
+
+
+_NOT_DIGITS = re.compile(r"\D")
 
 
 def normalize_phone(phone: str) -> str:
     """Digits only, without a +86/0086 prefix, so '138 0013 8000' and '+86-13800138000' match."""
-    digits = re.sub(r"\D", "", phone or "")
+    digits = _NOT_DIGITS.sub("", phone or "")
     for prefix in ("0086", "86"):
         if digits.startswith(prefix) and len(digits) - len(prefix) == 11:
             return digits[len(prefix) :]

@@ -110,6 +110,7 @@ class CustomerImporter(Importer):
             "source": choice_map(
                 Channel.choices, {"展会": "offline_event", "转介绍": "referral", "网络": "online"}
             ),
+            "read": {},  # read_choices_and_lookups' memo
         }
 
     def parse(self, values: dict[str, str], *, actor, context: dict) -> dict:
@@ -128,6 +129,7 @@ class CustomerImporter(Importer):
             lookups=(("region", "regions"), ("owner", "people")),
             data=data,
             problems=problems,
+            memo=context["read"],
         )
         if values.get("tags", "").strip():
             data["tags"] = split_list(values["tags"])

@@ -31,7 +31,7 @@ from salescore.core.permissions import (
 )
 from salescore.core.services import (
     check_version,
-    clean_values,
+    clean_columns,
     model_update,
     record_reveal,
     record_share,
@@ -229,19 +229,19 @@ def _normalize(data: dict) -> dict:
     return data
 
 
-def _new_customer(fields: dict, *, default_owner, memo: dict) -> tuple[dict, list[str]]:
-    """One row of customer_create's input as the new customer's field values and its tags: the
-    checks that need no query (known fields, credit code, formats, lengths, choices). No record
-    is built: a dry run checks rows and never needs one. ``memo``: kept across a batch's rows
-    (clean_values)."""
-    fields = dict(fields)
-    tags = fields.pop("tags", None) or []
-    unknown = set(fields) - CUSTOMER_FIELDS
+# The fields checked with each row (relations are checked together: one query each, below).
+_CHECKED_FIELDS = frozenset(CUSTOMER_FIELDS - {"owner", "region", "price_list"})
+
+
+def _staged_customer(fields: dict, *, default_owner) -> tuple[dict, list[str]]:
+    """One row's checks before its fields' own: known fields, credit code, name, owner."""
+    unknown = fields.keys() - CUSTOMER_FIELDS - {"tags"}
     if unknown:
         raise ApplicationError(
             _("These fields cannot be set: %(f)s.") % {"f": ", ".join(sorted(unknown))}, code="invalid"
         )
     data = _normalize(fields)
+    tags = data.pop("tags", None) or []
     required({"name": data.get("name")})
     if data.get("owner") is None:
         if default_owner is None:
@@ -251,12 +251,35 @@ def _new_customer(fields: dict, *, default_owner, memo: dict) -> tuple[dict, lis
                 fields={"owner": _("This field is required.")},
             )
         data["owner"] = default_owner
-    # Related records are checked together below (owner, region, price list): one query each.
-    checked = {*data, "name"} - {"owner", "region", "price_list"}
-    data.update(clean_values(Customer, data, checked, memo=memo))
-    data["name_key"] = name_key(data["name"])
-    data["phone_key"] = normalize_phone(data.get("phone") or "")
     return data, tags
+
+
+def _new_customers(
+    rows: list[dict], *, default_owner, memo: dict
+) -> list[tuple[dict, list[str]] | ApplicationError]:
+    """Each row of customer_create's input as the new customer's field values and its tags, or
+    why it is refused: the checks that need no query (known fields, credit code, formats,
+    lengths, choices). The fields' own checks run over the batch column by column (clean_columns),
+    with the same errors as row by row. No record is built: a dry run checks rows and never needs
+    one. ``memo``: kept across a batch's rows (clean_values)."""
+    results: list = []
+    for fields in rows:
+        try:
+            results.append(_staged_customer(fields, default_owner=default_owner))
+        except ApplicationError as exc:
+            results.append(exc)
+    staged = [(index, result[0]) for index, result in enumerate(results) if isinstance(result, tuple)]
+    answers = clean_columns(Customer, [data for _index, data in staged], _CHECKED_FIELDS, memo=memo)
+    for position, (index, data) in enumerate(staged):
+        answer = answers.get(position)
+        if isinstance(answer, ApplicationError):
+            results[index] = answer
+            continue
+        if answer:
+            data.update(answer)
+        data["name_key"] = name_key(data["name"])
+        data["phone_key"] = normalize_phone(data.get("phone") or "")
+    return results
 
 
 def _reference_problems(rows: list[dict]) -> dict[int, ApplicationError]:
@@ -265,7 +288,7 @@ def _reference_problems(rows: list[dict]) -> dict[int, ApplicationError]:
     regions = {row["region"].pk for row in rows if row.get("region")}
     if regions:
         known = set(Region.objects.filter(pk__in=regions).values_list("pk", flat=True))
-        for index, row in enumerate(rows):
+        for index, row in enumerate(rows) if known != regions else ():
             if row.get("region") and row["region"].pk not in known:
                 problems[index] = ApplicationError(
                     _("The region was deleted."),
@@ -315,13 +338,11 @@ def customers_create_many(
     # Per row: the new customer's field values while it passes, else why it was refused.
     results: list[dict | Customer | ApplicationError | None] = []
     tags: dict[int, list[str]] = {}
-    memo: dict = {}
-    for row in rows:
-        try:
-            data, names = _new_customer(row, default_owner=default_owner, memo=memo)
-        except ApplicationError as exc:
-            results.append(exc)
+    for outcome in _new_customers(rows, default_owner=default_owner, memo={}):
+        if isinstance(outcome, ApplicationError):
+            results.append(outcome)
             continue
+        data, names = outcome
         if data.get("price_list") is not None:
             try:
                 _check_may_price(actor)
@@ -335,7 +356,7 @@ def customers_create_many(
         return [(i, d) for i, d in enumerate(results) if isinstance(d, dict)]
 
     owner_problems = _owner_problems(actor, {d["owner"] for _i, d in pending()})
-    for index, data in pending():
+    for index, data in pending() if owner_problems else ():
         if data["owner"].pk in owner_problems:
             results[index] = owner_problems[data["owner"].pk]
     batch = pending()

@@ -84,6 +84,8 @@ def _delimiter(text: str) -> str:
 
 
 def _cell(value) -> str:
+    if type(value) is str:  # most cells: no other test applies
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -320,6 +322,8 @@ def _parse(run: _Run, row: int, values: dict[str, str]) -> dict | None:
 
 def _repeats(run: _Run, row: int, keys: list[tuple[str, str]]) -> bool:
     """Whether an earlier row of the file, already written, has one of the row's keys."""
+    if run.seen.keys().isdisjoint(keys):  # most rows: one call
+        return False
     earlier = next(((name, run.seen[(name, key)]) for name, key in keys if (name, key) in run.seen), None)
     if earlier is None:
         return False

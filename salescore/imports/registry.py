@@ -7,6 +7,7 @@ and calls that service: the rules an import obeys are exactly those of entry by 
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -124,7 +125,13 @@ _PUNCT = re.compile(r"[\s\*:：()（）\[\]【】_\-/\\.]+")
 
 def header_key(text: str) -> str:
     """A header as compared with aliases: lower case, no spaces, asterisks or brackets."""
-    return _PUNCT.sub("", str(text or "")).lower()
+    return _key_of(text if type(text) is str else str(text or ""))
+
+
+@functools.lru_cache(maxsize=4096)
+def _key_of(text: str) -> str:
+    # Cached: a file's choice, region and owner columns repeat a few texts on every row.
+    return _PUNCT.sub("", text).lower()
 
 
 def choice_map(choices, extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -174,24 +181,38 @@ def split_list(text: str) -> list[str]:
 
 
 def read_choices_and_lookups(
-    values: dict[str, str], context: dict, *, choices, lookups, data: dict, problems: dict
+    values: dict[str, str], context: dict, *, choices, lookups, data: dict, problems: dict, memo=None
 ) -> None:
     """Read the choice columns (``(name, choices)``: a value from ``context[name]``'s word map)
     and the lookup columns (``(name, context_key)``: a region or person found by ``.find``) of
-    one row into ``data``, collecting each column's problem in ``problems``."""
+    one row into ``data``, collecting each column's problem in ``problems``.
+
+    ``memo``: a dict kept for the run, so that a text a column has on many rows (a tier, a
+    region, an owner) is read once. What a text reads as depends only on the run's context; a
+    text that cannot be read is read again on each row, so its problem is worded anew."""
     for name, options in choices:
-        try:
-            value = pick_choice(values.get(name, "").strip(), context[name], field_name=name, choices=options)
-        except RowError as exc:
-            problems.update(exc.problems)
-        else:
-            if value:
-                data[name] = value
+        text = values.get(name, "").strip()
+        value = memo.get((name, text)) if memo is not None else None
+        if value is None:
+            try:
+                value = pick_choice(text, context[name], field_name=name, choices=options)
+            except RowError as exc:
+                problems.update(exc.problems)
+                continue
+            if memo is not None:
+                memo[(name, text)] = value
+        if value:
+            data[name] = value
     for name, key in lookups:
-        try:
-            found = context[key].find(values.get(name, ""), field_name=name)
-        except RowError as exc:
-            problems.update(exc.problems)
-        else:
-            if found is not None:
-                data[name] = found
+        text = values.get(name, "")
+        found = memo.get((name, text)) if memo is not None else None
+        if found is None:
+            try:
+                found = context[key].find(text, field_name=name)
+            except RowError as exc:
+                problems.update(exc.problems)
+                continue
+            if memo is not None and found is not None:
+                memo[(name, text)] = found
+        if found is not None:
+            data[name] = found

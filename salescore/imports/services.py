@@ -22,6 +22,15 @@ from salescore.imports.models import MAX_FILE_BYTES, ImportIssue, ImportJob
 logger = logging.getLogger(__name__)
 
 COUNTS = ("processed_rows", "created_count", "updated_count", "skipped_count", "error_count")
+# Every field of a job but the uploaded file, which import_job_create writes once and nothing
+# changes: saving or reloading it with each change of state cost about 0.2 s per 5 MB file.
+STATE_FIELDS = tuple(f.attname for f in ImportJob._meta.concrete_fields if f.name not in ("id", "content"))
+
+
+def _save(job: ImportJob) -> None:
+    """Save the job's state (not its file; nor a field that was never loaded, as save() does)."""
+    deferred = job.get_deferred_fields()
+    job.save(update_fields=[name for name in STATE_FIELDS if name not in deferred])
 
 
 def _importer(kind: str) -> registry.Importer:
@@ -146,7 +155,7 @@ def import_job_set_mapping(*, actor: User, job: ImportJob, mapping: dict[str, st
     job.mapping = cleaned
     job.status = ImportJob.Status.MAPPED
     _reset(job)
-    job.save()
+    _save(job)
     return job
 
 
@@ -187,7 +196,7 @@ def import_job_prepare_check(
     _set_policies(job, duplicate_policy, error_policy)
     _reset(job)
     job.status = ImportJob.Status.VALIDATING
-    job.save()
+    _save(job)
     return job
 
 
@@ -207,7 +216,7 @@ def import_job_prepare_run(
     _reset(job)
     job.status = ImportJob.Status.RUNNING
     job.started_at = timezone.now()
-    job.save()
+    _save(job)
     return job
 
 
@@ -220,21 +229,21 @@ def _execute(job_id: int, *, dry_run: bool) -> ImportJob:
     try:
         run = engine.process(job, actor=actor, dry_run=dry_run)
     except ApplicationError as exc:
-        job.refresh_from_db()
+        job.refresh_from_db(fields=STATE_FIELDS)
         job.status = ImportJob.Status.FAILED if not dry_run else ImportJob.Status.MAPPED
         job.message = exc.message[:500]
         job.finished_at = timezone.now() if not dry_run else None
-        job.save()
+        _save(job)
         return job
     except Exception:
         logger.exception("import job %s failed", job_id)
-        job.refresh_from_db()
+        job.refresh_from_db(fields=STATE_FIELDS)
         job.status = ImportJob.Status.FAILED
         job.message = _("Something went wrong on the server. The error has been logged.")
         job.finished_at = timezone.now()
-        job.save()
+        _save(job)
         return job
-    job.refresh_from_db()
+    job.refresh_from_db(fields=STATE_FIELDS)
     job.preview = run.preview
     now = timezone.now()
     if dry_run:
@@ -249,7 +258,7 @@ def _execute(job_id: int, *, dry_run: bool) -> ImportJob:
     else:
         job.status = ImportJob.Status.DONE
         job.finished_at = now
-    job.save()
+    _save(job)
     return job
 
 

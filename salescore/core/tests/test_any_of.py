@@ -36,3 +36,15 @@ def test_on_postgresql_the_list_is_one_parameter(cast):
         assert "= ANY(" in sql and sql.count('"name ') == 500  # one array literal, bound client-side
     else:
         assert " IN (" in sql
+
+
+def test_values_the_field_would_convert_are_converted(cast):
+    """Texts for a text column go as they are; anything else through the field's conversion (a
+    lazy translation, numbers as text for a key), as ``__in`` would."""
+    from django.utils.functional import lazy
+
+    lazy_name = lazy(lambda: cast.rep_a.person.name, str)()
+    found = Person.objects.filter(AnyOf(F("name"), [lazy_name, "nobody"])).values_list("pk", flat=True)
+    assert list(found) == [cast.rep_a.person.pk]
+    by_key = Person.objects.filter(AnyOf(F("pk"), [str(cast.rep_b.person.pk)])).values_list("pk", flat=True)
+    assert list(by_key) == [cast.rep_b.person.pk]

@@ -169,3 +169,65 @@ def test_a_batch_of_credit_codes_names_the_unique_index_condition(cast):
     ways = ('"credit_code" IN', '"credit_code" = ANY(')
     (lookup,) = [q["sql"] for q in captured if any(way in q["sql"] for way in ways)]
     assert 'NOT ("customers_customer"."credit_code" = \'\')' in lookup
+
+
+def _mixed_rows(cast) -> list[dict]:
+    """Good and bad rows of every kind the field checks meet, some twice, in one batch."""
+    good = _rows(cast, 600, 6)
+    for row in good:
+        row["owner"] = None  # the actor's own
+    good[1].update(email="O'Neil.Ulrich@Example.COM", credit_code=" " + credit_code(601).lower() + " ")
+    good[2].update(email="user@例子.中国", phone=" +86 139 1234 5678 ", kind="individual")
+    good[3].update(email='"quoted"@example.com', name="甲" * 200, address="地" * 300, size="")
+    good[4].update(email="", tier="C", industry="it", source="referral", notes="长" * 3000)
+    good[5].update(email="x" * 242 + "@example.com", website="w" * 200, phone="1" * 32)
+    bad = [
+        {"name": "坏邮箱有限公司", "email": "not an email"},
+        {"name": "长邮箱有限公司", "email": "x" * 243 + "@example.com"},
+        {"name": "中文邮箱有限公司", "email": "用户@example.com"},
+        {"name": "错码有限公司", "credit_code": "91330100MA2A000019"},
+        {"name": "短码有限公司", "credit_code": "9133"},
+        {"name": "字母有限公司", "credit_code": "91330100MA2A0000IO"},
+        {"name": "长名" * 101},
+        {"name": "长电话有限公司", "phone": "1" * 33, "address": "地" * 301, "website": "w" * 201},
+        {"name": "等级有限公司", "tier": "Z", "kind": "", "industry": "nonsense", "size": "huge"},
+        {"name": "全错有限公司", "tier": "a", "email": "a@b", "phone": "1" * 40},
+        {"name": "   "},
+        {"name": "未知字段有限公司", "colour": "red"},
+    ]
+    rows = [row for pair in zip(good, bad, strict=False) for row in pair] + bad[len(good) :]
+    return rows + [dict(row) for row in rows[::-1]]
+
+
+def _outcomes(results) -> list:
+    return [
+        (type(r).__name__, r.code, r.message, list(r.fields.items()))
+        if isinstance(r, ApplicationError)
+        else r
+        for r in results
+    ]
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_column_checks_give_what_every_field_through_field_clean_gives(cast, monkeypatch, language):
+    """The same batch with every row through Field.clean (the column checks passing none):
+    the same rows refused, with the same fields and messages, and the same values kept."""
+    from salescore.core import services as core_services
+
+    rows = _mixed_rows(cast)
+    owner = cast.rep_a.person
+    with translation.override(language):
+        by_columns = services._new_customers(rows, default_owner=owner, memo={})
+        checked = services.customers_create_many(actor=cast.rep_a.user, rows=rows, write=False)
+        monkeypatch.setattr(
+            core_services, "_unsure_rows", lambda field, column, memo: list(range(len(column)))
+        )
+        by_fields = services._new_customers(rows, default_owner=owner, memo={})
+        checked_by_fields = services.customers_create_many(actor=cast.rep_a.user, rows=rows, write=False)
+    assert _outcomes(by_columns) == _outcomes(by_fields)
+    assert _outcomes(checked) == _outcomes(checked_by_fields)
+    refused = [r for r in by_columns if isinstance(r, ApplicationError)]
+    assert len(refused) == 24 and len(by_columns) - len(refused) == 12
+    kept = by_columns[2][0]
+    assert (kept["credit_code"], kept["email"]) == (credit_code(601), "O'Neil.Ulrich@Example.COM")
+    assert by_columns[4][0]["phone_key"] == "13912345678"

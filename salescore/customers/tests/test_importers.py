@@ -47,6 +47,24 @@ def test_unknown_choice_and_region_are_row_errors(cast):
     assert {f for _r, f, _reason in issues(job)} == {"industry", "region"}
 
 
+def test_texts_repeated_on_many_rows_read_the_same_on_each(cast):
+    """A run reads each choice, region and owner text once: the rows after the first get the same
+    values, and a text that cannot be read is reported on every row that has it."""
+    rows = [["名称", "行业", "地区", "负责人", "等级"]]
+    rows += [[f"{n}号有限公司", "制造业", "浙江", cast.rep_a.person.employee_no, "A级"] for n in range(3)]
+    rows += [[f"{n}号坏有限公司", "航天", "火星", cast.rep_a.person.employee_no, "Q"] for n in range(3, 5)]
+    job = check(cast.rep_a, upload(cast.rep_a, "customers", rows))
+    assert sorted((r, f) for r, f, _reason in issues(job)) == [
+        (row, field) for row in (5, 6) for field in ("industry", "region", "tier")
+    ]
+    run(cast.rep_a, job, error_policy="skip_bad_rows")
+    made = Customer.objects.filter(name__endswith="号有限公司")
+    assert {(c.industry, c.region.name, c.owner, c.tier) for c in made} == {
+        ("manufacturing", "浙江省", cast.rep_a.person, "A")
+    }
+    assert made.count() == 3
+
+
 def test_contacts_by_credit_code_or_name_within_scope(cast):
     ours = services.customer_create(actor=cast.rep_a.user, name="甲有限公司", credit_code=credit_code(40))
     services.customer_create(actor=cast.rep_b.user, name="乙有限公司")

@@ -63,3 +63,41 @@ def test_the_dry_run_finds_what_the_import_meets(cast):
     assert [(row, field) for row, field, _reason in found] == [(3, "owner"), (2, "credit_code")]
     assert (checked.created_count, checked.skipped_count, checked.error_count) == (1, 1, 1)
     assert (done.created_count, done.skipped_count, done.error_count) == (1, 1, 1)
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_column_checks_report_what_field_by_field_checks_report(cast, monkeypatch, language):
+    """A file of good and bad e-mails, codes, phones, lengths and choices: the dry run's issues
+    (row, field, reason) and outcomes are the same when every field goes through Field.clean."""
+    from django.utils import translation
+
+    from salescore.core import services as core_services
+
+    header = ["客户名称", "统一社会信用代码", "等级", "电话", "邮箱", "地址"]
+    rows = [header]
+    for n in range(40):
+        good = [
+            f"{n}号有限公司",
+            credit_code(100 + n),
+            "ABC"[n % 3],
+            f"0571-8{n:07d}",
+            f"u{n}@例子.中国",
+            "杭州",
+        ]
+        bad = {
+            0: ["坏邮箱有限公司", "", "A", "", "not an email", ""],
+            1: ["长名" * 101, credit_code(900), "A", "1" * 33, "用户@example.com", "地" * 301],
+            2: ["错码有限公司", "91330100MA2A000019", "B", "", '"quoted"@example.com', ""],
+            3: ["空格有限公司", " " + credit_code(901).lower(), "c", "", "a@b", ""],
+        }.get(n % 7)
+        rows.append(bad or good)
+    with translation.override(language):
+        job = check(cast.rep_a, upload(cast.rep_a, "customers", rows))
+        found = (issues(job), [(p["row"], p["outcome"]) for p in job.preview], job.error_count)
+        monkeypatch.setattr(
+            core_services, "_unsure_rows", lambda field, column, memo: list(range(len(column)))
+        )
+        job = check(cast.rep_a, upload(cast.rep_a, "customers", rows))
+        by_fields = (issues(job), [(p["row"], p["outcome"]) for p in job.preview], job.error_count)
+    assert found == by_fields
+    assert (job.created_count, job.error_count) == (16, 24) and len(issues(job)) > 24

@@ -196,3 +196,21 @@ def test_the_documented_sample_has_exactly_its_one_bad_row(cast):
     job = check(cast.rep_a, upload(cast.rep_a, "customers", None, content=content))
     assert (job.created_count, job.error_count) == (2, 1)
     assert [(r, f) for r, f, _ in issues(job)] == [(4, "region")]
+
+
+def test_the_file_is_written_once_and_never_read_back_to_change_the_state(cast):
+    """Mapping, the dry run and the import save the job's state, not its file (5 MB for
+    20,000 rows, which each save wrote again)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    rows = [HEADER, ["一号机械有限公司", credit_code(1), "A", ""], ["二号机械有限公司", "", "B", ""]]
+    job = upload(cast.rep_a, "customers", rows)
+    content = bytes(job.content)
+    with CaptureQueriesContext(connection) as captured:
+        job = run(cast.rep_a, check(cast.rep_a, job))
+    assert (job.status, job.created_count) == (ImportJob.Status.DONE, 2)
+    job_writes = [q["sql"] for q in captured if q["sql"].startswith('UPDATE "imports_importjob"')]
+    assert len(job_writes) >= 5
+    assert not any('"content"' in sql for sql in job_writes)
+    assert bytes(ImportJob.objects.get(pk=job.pk).content) == content
