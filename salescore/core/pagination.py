@@ -82,13 +82,11 @@ def mark_scope(queryset, parts):
     where = queryset.query.where
     if len(parts) < 2 or where.connector != AND or where.negated or not where.children:
         return queryset
-    node = where.children[-1]
-    if type(node) is WhereNode:
-        marked = ScopeCondition.create(connector=node.connector, negated=node.negated)
-        marked.children = list(node.children)
-    else:
-        # One lookup (a contact's or an activity's: customer IN (the customers in scope)).
-        marked = ScopeCondition.create(children=[node])
+    node = where.children[-1]  # the scope's OR of its parts
+    if type(node) is not WhereNode:
+        return queryset
+    marked = ScopeCondition.create(connector=node.connector, negated=node.negated)
+    marked.children = list(node.children)
     marked.parts = tuple(parts)
     where.children[-1] = marked
     return queryset
@@ -116,7 +114,7 @@ def rows(queryset, start: int, stop: int):
 
 
 def _each_part(queryset, position: int, parts: tuple, *, order: tuple, limit: int) -> tuple[list, list]:
-    """Each part's first ``limit`` ids in ``order`` (none: any), as SQL of its own
+    """Each part's first ``limit`` ids in ``order``, as SQL of its own
     (``SELECT * FROM (...) AS partN``), and the parameters of them all."""
     sql, params = [], []
     for n, part in enumerate(parts):
