@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.db.models import F, Lookup, Q
 from django.http import Http404
@@ -398,6 +399,9 @@ def scope_filter(
     if via is not None:
         # A child record (a customer's contact) is visible exactly when its parent is.
         parent = model._meta.get_field(via).related_model
+        if getattr(model, "scope_via_owner_field", None):
+            parts = _owner_parts(parent, user, **ways, child=model)
+            return None if parts is None else _any(parts)
         parent_condition = scope_filter(parent, user, **ways)
         if parent_condition is None:
             return None
@@ -422,6 +426,8 @@ def scope_parts(
     via = getattr(model, "scope_via", None)
     if via is not None:
         parent = model._meta.get_field(via).related_model
+        if getattr(model, "scope_via_owner_field", None):
+            return _owner_parts(parent, user, **ways, child=model)
         parent_parts = scope_parts(parent, user, **ways)
         if parent_parts is None:
             return None
@@ -437,11 +443,17 @@ def _any(conditions: list[Q]) -> Q:
 
 
 def _owner_parts(
-    model, user, *, include_shared: bool, to_change: bool, include_unowned: bool
+    model, user, *, include_shared: bool, to_change: bool, include_unowned: bool, child=None
 ) -> list[Q] | None:
+    """``model``'s scope as its parts; with ``child`` (a model that keeps its ``model`` parent's
+    owner in ``scope_via_owner_field``: an activity, its customer's), the same parts written on the
+    child's own columns, so that the child's list reads them along its own indexes."""
     owner_field = getattr(model, "scope_owner_field", None)
     if owner_field is None:
         return None
+    key = "pk"
+    if child is not None:
+        owner_field, key = child.scope_via_owner_field, child.scope_via
     access = access_for(user)
     if access.user_id is None:
         return [Q(pk__in=[])]
@@ -460,16 +472,23 @@ def _owner_parts(
         return None
     owned = _owned_by_visible(owner_field, access, user)
     others = _scope_branches(
-        model, owner_field, access, include_shared=include_shared, include_unowned=include_unowned
+        model, owner_field, access, include_shared=include_shared, include_unowned=include_unowned, key=key
     )
     return [owned, *others]
 
 
 def _scope_branches(
-    model, owner_field: str, access: Access, *, include_shared: bool, include_unowned: bool = True
+    model,
+    owner_field: str,
+    access: Access,
+    *,
+    include_shared: bool,
+    include_unowned: bool = True,
+    key: str = "pk",
 ) -> list[Q]:
     """The ways a user sees a record other than through its owner: the unowned ones, a unit's,
-    those shared with them."""
+    those shared with them. ``key``: the column holding the record's id (a child's parent key,
+    when the conditions are written on a child that keeps its parent's owner)."""
     # Each way of seeing a record is one condition on the record's own columns, against a small
     # set read in the same statement (the people, units or shares that open it: AnyOf). Their OR
     # stays on indexes: a count ORs one index scan per branch, and a page walks the index of its
@@ -480,6 +499,8 @@ def _scope_branches(
         # Records nobody owns yet (a lead no rule assigned) are visible to those who hand them out.
         branches.append(Q(**{f"{owner_field}__isnull": True}))
     unit_field = getattr(model, "scope_unit_field", None)
+    if unit_field and key != "pk":
+        raise ImproperlyConfigured(f"{model.__name__}'s unit is not kept on its children")
     if unit_field:
         # Records that belong to a unit (a team's target, its reports): managers see their
         # subtree's; everyone sees those of the units they sit in, up to the company.
@@ -498,7 +519,7 @@ def _scope_branches(
         shared = RecordShare.objects.filter(
             content_type=ContentType.objects.get_for_model(model), person_id=access.person_id
         )
-        branches.append(Q(AnyOf(F("pk"), shared.order_by().values("object_id"))))
+        branches.append(Q(AnyOf(F(key), shared.order_by().values("object_id"))))
     return branches
 
 
@@ -547,9 +568,11 @@ def scope_queryset(
     if condition is None:
         return queryset
     scoped = queryset.filter(condition)
-    if getattr(queryset.model, "scope_via", None):
-        # A child's parts are its parent's, each a subquery of the parents that part opens: an
-        # activity's newest-first page would walk the whole index once per part.
+    model = queryset.model
+    if getattr(model, "scope_via", None) and not getattr(model, "scope_via_owner_field", None):
+        # A child's parts are its parent's, each a subquery of the parents that part opens: a
+        # contact's page would walk its whole index once per part. A child that keeps its parent's
+        # owner (an activity) has parts on its own columns, read like a parent's.
         return scoped
     return mark_scope(scoped, scope_parts(queryset.model, user, **ways))
 

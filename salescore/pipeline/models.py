@@ -270,6 +270,11 @@ class Script(AuditedModel):
         return [line.strip() for line in self.checklist.splitlines() if line.strip()]
 
 
+# The names of the triggers that keep Activity.customer_owner (migration 0010): a bulk load pauses
+# them (core.bulk.triggers_paused) and writes the column itself.
+OWNER_COPY_TRIGGERS = "activity_holder_"
+
+
 class Activity(AuditedModel):
     """R3.2: every touch with a customer, with its channel; a visit records where and when."""
 
@@ -304,6 +309,18 @@ class Activity(AuditedModel):
     owner = models.ForeignKey(
         "org.Person", verbose_name=_("by"), on_delete=models.PROTECT, related_name="activities"
     )
+    # The customer's owner (None: the public pool), kept by database triggers in the writer's
+    # transaction whatever writes the activity or the customer (migration 0010, decision 0018):
+    # the scope of an activity is its customer's, and this column lets a list read it by index.
+    customer_owner = models.ForeignKey(
+        "org.Person",
+        null=True,
+        editable=False,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+    )
     subject = models.CharField(_("subject"), max_length=200)
     summary = models.TextField(_("summary"), blank=True)
     outcome = models.CharField(_("outcome"), max_length=300, blank=True)
@@ -320,7 +337,8 @@ class Activity(AuditedModel):
 
     # The customer's timeline is shared by everyone who may see the customer.
     scope_via = "customer"
-    audit_ignore = AuditedModel.audit_ignore | {"reminded_at"}
+    scope_via_owner_field = "customer_owner"  # the customer's owner, kept on the activity
+    audit_ignore = AuditedModel.audit_ignore | {"reminded_at", "customer_owner"}
 
     class Meta:
         verbose_name = _("activity")
@@ -331,6 +349,8 @@ class Activity(AuditedModel):
             models.Index(fields=["-occurred_at", "-id"], name="activity_occurred_idx"),
             models.Index(fields=["opportunity", "-occurred_at"], name="activity_opp_idx"),
             models.Index(fields=["owner", "-occurred_at"], name="activity_owner_idx"),
+            # A rep's activities, newest first: those of their customers, then the pool's.
+            models.Index(fields=["customer_owner", "-occurred_at", "-id"], name="activity_holder_idx"),
             # Open next steps only (the "follow-ups due" queue on every rep's home page): a rep's
             # few open ones, not the thousands already done.
             models.Index(

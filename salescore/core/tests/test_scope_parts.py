@@ -100,8 +100,13 @@ def test_the_parts_cover_exactly_the_scope(book, model):
 def test_a_rep_sees_through_several_parts_and_a_director_through_none(book):
     # rep_a: own, the pool, shared with them
     assert len(scope_parts(Customer, book.rep_a.user)) == 3
-    # a contact or an activity is seen through its customer: the same parts, one subquery each
+    # a contact is seen through its customer: the same parts, one subquery each; an activity keeps
+    # its customer's owner, so the same parts are conditions on its own columns
+    assert len(scope_parts(Contact, book.rep_a.user)) == 3
     assert len(scope_parts(Activity, book.rep_a.user)) == 3
+    assert "customers_customer" not in str(
+        Activity.objects.filter(_any(scope_parts(Activity, book.rep_a.user))).query
+    )
     assert scope_parts(Customer, book.director.user) is None
 
 
@@ -146,6 +151,10 @@ def test_a_reps_page_reads_each_part_along_its_own_index(book):
     with CaptureQueriesContext(connection) as seen:
         list(pagination.rows(customer_list(user=book.rep_a.user), 0, 25))
     assert seen.captured_queries[0]["sql"].count("UNION ALL") == 1
+    # a rep's activities too (their customers', the pool's, shared), on the activity's own columns
+    with CaptureQueriesContext(connection) as seen:
+        assert list(pagination.rows(activity_list(user=book.rep_a.user), 0, 25))
+    assert seen.captured_queries[0]["sql"].count("UNION ALL") == 2
     # the director's list has no parts: the plain slice
     with CaptureQueriesContext(connection) as seen:
         list(pagination.rows(customer_list(user=book.director.user), 0, 25))

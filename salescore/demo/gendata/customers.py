@@ -249,6 +249,7 @@ def build(ctx: Context, stdout=None) -> dict[str, int]:
             created=created,
             tier=tier,
             keeper=keeper,
+            holder=None if pool else keeper.id,
             contacts=[(c[0], c[1], c[2]) for c in people],
             place=place,
             address=address,

@@ -173,6 +173,7 @@ class Pipeline:
                 "opportunity_id",
                 "contact_id",
                 "owner_id",
+                "customer_owner_id",
                 "subject",
                 "summary",
                 "outcome",
@@ -211,6 +212,7 @@ class Pipeline:
         created: int,
         tier: str,
         keeper,
+        holder: int | None,
         contacts: list[tuple[int, str, str]],
         place,
         address: str,
@@ -225,7 +227,8 @@ class Pipeline:
         """Generate the customer's opportunities and activities. Activities happen no later than
         ``latest``; with ``keep_warm`` (seconds), one falls within that long before it (the pool
         policy's follow-up window). Returns (last activity time, id of the opportunity a
-        converted lead created). ``age_factor`` scales the history to the customer's age."""
+        converted lead created). ``age_factor`` scales the history to the customer's age; ``holder``
+        is the customer's owner now (None: the pool), which its activities keep."""
         rng = self.ctx.rng
         opportunities = []
         first_opp = None
@@ -240,8 +243,9 @@ class Pipeline:
                 first_opp = opp[0]
         activities = _poisson_like(rng, self.activity_mean * {"A": 3.0, "B": 1.6}.get(tier, 0.7) * age_factor)
         last = self._activities(
-            cid, created, keeper, contacts, place, address, latest, keep_warm, opportunities, activities
-        )
+            cid, created, keeper, holder, contacts, place, address, latest, keep_warm, opportunities,
+            activities,
+        )  # fmt: skip
         return last, first_opp
 
     def _opportunity(self, cid, created, tier, keeper, contacts, start, source, short, industry):
@@ -404,7 +408,9 @@ class Pipeline:
                 )
         return (oid, start, closed if closed is not None else now)
 
-    def _activities(self, cid, created, keeper, contacts, place, address, latest, keep_warm, opps, count):
+    def _activities(
+        self, cid, created, keeper, holder, contacts, place, address, latest, keep_warm, opps, count
+    ):
         ctx = self.ctx
         dice = ctx.dice
         rnd = dice.random
@@ -476,8 +482,8 @@ class Pipeline:
             recorded = days[d - first_day] + seconds[sec]
             add(
                 (first_id + number, channel, direction, stamp, cid, opportunity_id, contact_id, owner_id,
-                 subjects[int(rnd() * len(subjects))], "", outcomes[int(rnd() * len(outcomes))], next_step,
-                 date_text(due), done, *visit, recorded, actor, recorded, actor, 1)
+                 holder, subjects[int(rnd() * len(subjects))], "", outcomes[int(rnd() * len(outcomes))],
+                 next_step, date_text(due), done, *visit, recorded, actor, recorded, actor, 1)
             )  # fmt: skip
             if channel in TALLIED:
                 tally(TALLIED[channel], year_of(day), owner_id, 1)

@@ -40,6 +40,7 @@ from salescore.orders.models import (
 from salescore.org.models import OrgUnit, Person
 from salescore.pipeline import counts
 from salescore.pipeline.models import (
+    OWNER_COPY_TRIGGERS,
     Activity,
     NeedsAnalysis,
     Opportunity,
@@ -171,7 +172,8 @@ def run(
     # The kept figures' triggers are off while rows are written in bulk (they would look up
     # payments per order with the indexes dropped); every figure, board count and receivable is rebuilt once
     # the load is analysed.
-    paused = triggers_paused(figures.TRIGGERS, counts.TRIGGERS, receivables.TRIGGERS)
+    # The activities' copy of their customer's owner is written with them.
+    paused = triggers_paused(figures.TRIGGERS, counts.TRIGGERS, receivables.TRIGGERS, OWNER_COPY_TRIGGERS)
     with database.tuned(connection) as unchecked, transaction.atomic(using=using), paused:
         if reset:
             phase("reset", database.reset, connection)

@@ -203,6 +203,10 @@ class GeneratedCompanyTests(TestCase):
             assert set(owners.values_list("org_unit__kind", "org_unit__duty")) == {
                 ("team", "sales_management")
             }
+        # each activity keeps its customer's owner now, as the triggers would (paused for the load)
+        kept = Activity.all_objects.values_list("customer_owner_id", "customer__owner_id")
+        assert all(copy == owner for copy, owner in kept)
+        assert {copy for copy, _owner in kept} > {None}
         for opportunity in Opportunity.objects.select_related("customer"):
             assert (
                 opportunity.owner_id in (opportunity.customer.owner_id, None)
