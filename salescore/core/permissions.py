@@ -564,17 +564,18 @@ def scope_queryset(
     """Every list, search and export of a business record passes through here. The scope's parts
     go with the queryset (``core.pagination.rows`` reads a page part by part)."""
     ways = {"include_shared": include_shared, "to_change": to_change, "include_unowned": include_unowned}
-    condition = scope_filter(queryset.model, user, **ways)
-    if condition is None:
-        return queryset
-    scoped = queryset.filter(condition)
     model = queryset.model
     if getattr(model, "scope_via", None) and not getattr(model, "scope_via_owner_field", None):
         # A child's parts are its parent's, each a subquery of the parents that part opens: a
-        # contact's page would walk its whole index once per part. A child that keeps its parent's
-        # owner (an activity) has parts on its own columns, read like a parent's.
-        return scoped
-    return mark_scope(scoped, scope_parts(queryset.model, user, **ways))
+        # contact's page would walk its whole index once per part, so it is read plainly. A child
+        # that keeps its parent's owner (an activity) has parts on its own columns.
+        condition = scope_filter(model, user, **ways)
+        return queryset if condition is None else queryset.filter(condition)
+    parts = scope_parts(model, user, **ways)
+    if parts is None:
+        return queryset
+    # The parts' OR is scope_filter's condition (built from the same parts).
+    return mark_scope(queryset.filter(_any(parts)), parts)
 
 
 def get_in_scope(
