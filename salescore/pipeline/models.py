@@ -349,13 +349,24 @@ class Activity(AuditedModel):
             models.Index(fields=["-occurred_at", "-id"], name="activity_occurred_idx"),
             models.Index(fields=["opportunity", "-occurred_at"], name="activity_opp_idx"),
             models.Index(fields=["owner", "-occurred_at"], name="activity_owner_idx"),
-            # A rep's activities, newest first: those of their customers, then the pool's.
-            models.Index(fields=["customer_owner", "-occurred_at", "-id"], name="activity_holder_idx"),
+            # A rep's activities, newest first: those of their customers, then the pool's; with
+            # deleted_at, a capped count of them reads the index only (PostgreSQL).
+            models.Index(
+                fields=["customer_owner", "-occurred_at", "-id"],
+                include=["deleted_at"],
+                name="activity_holder_idx",
+            ),
             # Open next steps only (the "follow-ups due" queue on every rep's home page): a rep's
             # few open ones, not the thousands already done.
             models.Index(
                 fields=["owner", "next_step_due"],
                 name="activity_open_followup_idx",
+                condition=Q(next_step_done=False, next_step_due__isnull=False, deleted_at__isnull=True),
+            ),
+            # The open follow-ups a rep sees (their customers', the pool's), soonest first.
+            models.Index(
+                fields=["customer_owner", "next_step_due", "id"],
+                name="activity_holder_followup_idx",
                 condition=Q(next_step_done=False, next_step_due__isnull=False, deleted_at__isnull=True),
             ),
         ]

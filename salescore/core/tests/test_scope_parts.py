@@ -54,6 +54,8 @@ def book(cast):
     pool = [make_customer(cast.rep_b), make_customer(cast.rep_b)]
     activity_log(actor=cast.rep_b.user, customer=pool[0], **TOUCH)
     Customer.all_objects.filter(pk__in=[c.pk for c in pool]).update(owner=None)
+    # a pool customer shared with rep_a as well: seen two ways, counted once
+    record_share(actor=cast.director.user, record=pool[0], person=cast.rep_a.person)
     # shares across teams: rep_b's customer, opportunity and order with rep_a
     for record in (
         customers[3],
@@ -140,6 +142,28 @@ def test_a_page_read_by_parts_is_the_plain_slice(book, name):
             assert _pks(pagination.rows(queryset, start, stop)) == whole[start:stop], (label, start, stop)
 
 
+@pytest.mark.parametrize("name", ["rep_a", "rep_a2", "rep_b", "lead_a", "head", "director", "agent", "clerk"])
+def test_a_count_by_parts_is_the_plain_count(book, name):
+    """A record seen two ways (a pool customer shared with the rep) counts once; a part that
+    reaches the cap makes the count "more than"."""
+    member = book.all()[name]
+    for label, queryset in _lists(member).items():
+        total = queryset.count()
+        for cap in (0, 1, 2, 3, total - 1, total, 100):
+            if cap < 0:
+                continue
+            expected = (total, True) if total <= cap else (cap, False)
+            assert pagination.capped_count(queryset, cap=cap) == expected, (label, cap)
+
+
+def test_a_reps_count_reads_each_part(book):
+    with CaptureQueriesContext(connection) as seen:
+        count, exact = pagination.capped_count(activity_list(user=book.rep_a.user))
+    assert exact and count == activity_list(user=book.rep_a.user).count()
+    assert len(seen.captured_queries) == 1
+    assert seen.captured_queries[0]["sql"].count(" UNION ") == 2
+
+
 def test_a_reps_page_reads_each_part_along_its_own_index(book):
     queryset = scope_queryset(Customer.objects.order_by("-updated_at", "-id"), book.rep_a.user)
     with CaptureQueriesContext(connection) as seen:
@@ -151,10 +175,16 @@ def test_a_reps_page_reads_each_part_along_its_own_index(book):
     with CaptureQueriesContext(connection) as seen:
         list(pagination.rows(customer_list(user=book.rep_a.user), 0, 25))
     assert seen.captured_queries[0]["sql"].count("UNION ALL") == 1
-    # a rep's activities too (their customers', the pool's, shared), on the activity's own columns
+    # a rep's activities too (their customers', the pool's, shared), on the activity's own columns;
+    # the two parts that pin the kept owner are ordered by it first, which leads to its index
     with CaptureQueriesContext(connection) as seen:
         assert list(pagination.rows(activity_list(user=book.rep_a.user), 0, 25))
-    assert seen.captured_queries[0]["sql"].count("UNION ALL") == 2
+    sql = seen.captured_queries[0]["sql"]
+    assert sql.count("UNION ALL") == 2
+    assert (
+        sql.count('ORDER BY "pipeline_activity"."customer_owner_id" ASC, "pipeline_activity"."occurred_at"')
+        == 2
+    )
     # the director's list has no parts: the plain slice
     with CaptureQueriesContext(connection) as seen:
         list(pagination.rows(customer_list(user=book.director.user), 0, 25))

@@ -112,6 +112,16 @@ class Migration(migrations.Migration):
         migrations.RunPython(forwards, backwards),
         migrations.AddIndex(
             model_name="activity",
-            index=models.Index(fields=["customer_owner", "-occurred_at", "-id"], name="activity_holder_idx"),
+            index=models.Index(
+                fields=["customer_owner", "-occurred_at", "-id"], include=["deleted_at"], name="activity_holder_idx"
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="activity",
+            index=models.Index(
+                condition=models.Q(("deleted_at__isnull", True), ("next_step_done", False), ("next_step_due__isnull", False)),
+                fields=["customer_owner", "next_step_due", "id"],
+                name="activity_holder_followup_idx",
+            ),
         ),
     ]
