@@ -101,3 +101,30 @@ def test_column_checks_report_what_field_by_field_checks_report(cast, monkeypatc
         by_fields = (issues(job), [(p["row"], p["outcome"]) for p in job.preview], job.error_count)
     assert found == by_fields
     assert (job.created_count, job.error_count) == (16, 24) and len(issues(job)) > 24
+
+
+def test_the_objects_set_aside_for_a_run_are_handed_back(cast, monkeypatch):
+    """The run keeps the garbage collector off the objects older than it (gc.freeze), and gives
+    them back when it ends, whether it ends well or not."""
+    import gc
+
+    from salescore.customers.importers import CustomerImporter
+
+    frozen = []
+    parse = CustomerImporter.parse
+
+    def watched(self, values, **kwargs):
+        frozen.append(gc.get_freeze_count())
+        return parse(self, values, **kwargs)
+
+    monkeypatch.setattr(CustomerImporter, "parse", watched)
+    job = check(cast.rep_a, upload(cast.rep_a, "customers", _rows()))
+    assert job.error_count == 3 and frozen and min(frozen) > 0
+    assert gc.get_freeze_count() == 0
+
+    def broken(self, values, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(CustomerImporter, "parse", broken)
+    job = check(cast.rep_a, job)
+    assert job.status == "failed" and gc.get_freeze_count() == 0
