@@ -377,7 +377,6 @@ def customer_create(*, actor: User, tags: list[str] | None = None, **fields) -> 
     return result
 
 
-@transaction.atomic
 def customers_create_many(
     *, actor: User, rows: list[dict], write: bool = True
 ) -> list[Customer | ApplicationError | None]:
@@ -387,8 +386,16 @@ def customers_create_many(
 
     Two rows of one batch with the same credit code, phone or email: the later one is refused.
     ``write=False`` (an import's dry run): every check, nothing written; a row that passes gets
-    None (no record is built).
+    None (no record is built). It reads only, so it opens no transaction (a savepoint and its
+    release were two of a dry-run batch's round trips).
     """
+    if not write:
+        return _create_many(actor=actor, rows=rows, write=False)
+    with transaction.atomic():
+        return _create_many(actor=actor, rows=rows, write=True)
+
+
+def _create_many(*, actor: User, rows: list[dict], write: bool) -> list[Customer | ApplicationError | None]:
     access = require(actor, Cap.CUSTOMERS_CREATE)
     default_owner = None
     if access.person_id is not None and any(row.get("owner") is None for row in rows):
