@@ -128,3 +128,23 @@ def test_the_objects_set_aside_for_a_run_are_handed_back(cast, monkeypatch):
     monkeypatch.setattr(CustomerImporter, "parse", broken)
     job = check(cast.rep_a, job)
     assert job.status == "failed" and gc.get_freeze_count() == 0
+
+
+def test_a_dry_run_costs_the_same_queries_a_batch_whatever_its_size(cast, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(batch_size: int, count: int) -> int:
+        monkeypatch.setattr(engine, "BATCH_SIZE", batch_size)
+        rows = [HEADER] + [[f"{n}号有限公司", credit_code(n), "A", f"0571-8{n:07d}"] for n in range(count)]
+        job = upload(cast.rep_a, "customers", rows)
+        with CaptureQueriesContext(connection) as captured:
+            job = check(cast.rep_a, job)
+        assert (job.created_count, job.error_count) == (count, 0)
+        return len(captured)
+
+    queries(10, 10)  # warm the caches (content types, the actor's access)
+    assert queries(10, 40) == queries(20, 80)  # four batches each
+    # A batch: its savepoint (opened, rolled back, released), the importer's own person (the
+    # rows name no owner), the owners' scope, the duplicates, the job's counts.
+    assert queries(10, 80) - queries(10, 40) == 4 * 7
