@@ -4,6 +4,8 @@ revealed only with a trace (R3.8), collaborators are shares of the record (core.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import operator
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
@@ -103,27 +105,83 @@ def _clash(existing: Customer, field: str, label: str, *, visible: bool) -> Appl
     )
 
 
-def _duplicates(user, keys: list[tuple[str, str, str]], *, exclude_pk=None) -> list[ApplicationError | None]:
-    """Exact duplicates are refused at entry: same credit code, phone or email. ``keys`` holds
-    (credit code, phone key, email) per record to check; the answer is one clash or None for each.
+def _existing_keys(
+    others: QuerySet[Customer], codes: set[str], phones: set[str], emails: set[str]
+) -> tuple[dict, dict, dict]:
+    """The customers of ``others`` holding one of the credit codes, phone keys or upper-case
+    e-mails, each by that key: one query, whatever the number of keys.
 
-    Three lookups whatever the number of records (an import checks a thousand rows at once), each
-    unordered so that it reads its own index: an ORDER BY would let the database walk the list's
-    sort index instead, row by row.
+    Each lookup is a subquery of its own, ORed by id (``id = ANY(ARRAY(SELECT ...))`` on
+    PostgreSQL, ``id IN (SELECT ...)`` on SQLite), so the database plans each one as it planned
+    the three separate lookups before: the credit code's partial unique index, phone_key,
+    UPPER(email). Two shapes that looked simpler plan worse on PostgreSQL. The three conditions
+    ORed in one WHERE are costed as one scan: at 100,000 customers and 1,000 keys it read the
+    whole table in parallel (73 ms a batch, against about 1 ms). A UNION ALL of three SELECTs
+    ran as a parallel append, whose workers took about 25 ms to start.
+
+    Which lookup a row answers is decided again here, with the comparisons the database made,
+    so each key finds what its own query found. When several customers hold one key, the one
+    with the highest id is named: the lookups named the last one they read, which was mostly
+    that one, but depended on the order the database read them in.
     """
-    others = Customer.objects.exclude(pk=exclude_pk).select_related("owner").order_by()
-    codes = {code for code, _phone, _email in keys if code}
-    phones = {phone for _code, phone, _email in keys if phone}
-    emails = {email.upper() for _code, _phone, email in keys if email}
-    by_code = {c.credit_code: c for c in with_credit_codes(others, codes)} if codes else {}
-    by_phone = {c.phone_key: c for c in others.filter(AnyOf(F("phone_key"), phones))} if phones else {}
-    by_email = (
-        {
-            c.email.upper(): c
-            for c in others.annotate(email_upper=Upper("email")).filter(AnyOf(F("email_upper"), emails))
-        }
-        if emails
-        else {}
+    live = Customer.objects.order_by()
+    matches = []
+    if codes:
+        matches.append(AnyOf(F("pk"), with_credit_codes(live, codes).values("pk")))
+    if phones:
+        matches.append(AnyOf(F("pk"), live.filter(AnyOf(F("phone_key"), phones)).values("pk")))
+    if emails:
+        emails_upper = live.annotate(email_upper=Upper("email"))
+        matches.append(AnyOf(F("pk"), emails_upper.filter(AnyOf(F("email_upper"), emails)).values("pk")))
+    by_code: dict[str, Customer] = {}
+    by_phone: dict[str, Customer] = {}
+    by_email: dict[str, Customer] = {}
+    if not matches:
+        return by_code, by_phone, by_email
+    rows = (
+        others.annotate(email_upper=Upper("email"))
+        .filter(functools.reduce(operator.or_, [Q(match) for match in matches]))
+        .values_list(
+            "pk",
+            "name",
+            "credit_code",
+            "phone_key",
+            "email",
+            "email_upper",
+            "owner_id",
+            "owner__name",
+            "owner__name_en",
+        )
+    )
+    for pk, name, code, phone_key, email, email_upper, owner_id, owner_name, owner_name_en in sorted(rows):
+        owner = Person(pk=owner_id, name=owner_name, name_en=owner_name_en) if owner_id else None
+        existing = Customer(pk=pk, name=name, owner=owner)
+        if code in codes:
+            by_code[code] = existing
+        if phone_key in phones:
+            by_phone[phone_key] = existing
+        if email_upper in emails:
+            # Keyed as the three lookups keyed it: Python's upper case of the address.
+            by_email[email.upper()] = existing
+    return by_code, by_phone, by_email
+
+
+def _duplicates(user, keys: list[tuple[str, str, str]], *, exclude_pk=None) -> list[ApplicationError | None]:
+    """Exact duplicates are refused at entry: same credit code, phone or email, among live
+    customers (a deleted one frees its keys), whoever owns them. ``keys`` holds (credit code,
+    phone key, email) per record to check; the answer is one clash or None for each.
+
+    One query whatever the number of records (an import checks 500 rows at once), unordered so
+    that it reads the keys' own indexes: an ORDER BY would let the database walk the list's
+    sort index instead, row by row. One more only when something clashes: which of the clashing
+    customers the user may open.
+    """
+    others = Customer.objects.exclude(pk=exclude_pk).order_by()
+    by_code, by_phone, by_email = _existing_keys(
+        others,
+        {code for code, _phone, _email in keys if code},
+        {phone for _code, phone, _email in keys if phone},
+        {email.upper() for _code, _phone, email in keys if email},
     )
     found: list[tuple[Customer, str, str] | None] = []
     for code, phone, email in keys:
@@ -319,7 +377,6 @@ def customer_create(*, actor: User, tags: list[str] | None = None, **fields) -> 
     return result
 
 
-@transaction.atomic
 def customers_create_many(
     *, actor: User, rows: list[dict], write: bool = True
 ) -> list[Customer | ApplicationError | None]:
@@ -329,8 +386,16 @@ def customers_create_many(
 
     Two rows of one batch with the same credit code, phone or email: the later one is refused.
     ``write=False`` (an import's dry run): every check, nothing written; a row that passes gets
-    None (no record is built).
+    None (no record is built). It reads only, so it opens no transaction (a savepoint and its
+    release were two of a dry-run batch's round trips).
     """
+    if not write:
+        return _create_many(actor=actor, rows=rows, write=False)
+    with transaction.atomic():
+        return _create_many(actor=actor, rows=rows, write=True)
+
+
+def _create_many(*, actor: User, rows: list[dict], write: bool) -> list[Customer | ApplicationError | None]:
     access = require(actor, Cap.CUSTOMERS_CREATE)
     default_owner = None
     if access.person_id is not None and any(row.get("owner") is None for row in rows):

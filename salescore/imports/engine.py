@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import gc
 import io
 import logging
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 
@@ -461,7 +463,29 @@ def _flush(run: _Run, *, counts: bool) -> None:
         )
 
 
+@contextmanager
+def _older_objects_set_aside() -> Iterator[None]:
+    """Keep the cyclic garbage collector off the objects that existed before the import.
+
+    An import makes and drops millions of objects, so the collector runs a full pass every
+    10,000 rows or so, and a full pass walks every object of the process (Django, the
+    application, the worker's own): about 40 ms each time, 4 us a row, more in a process that
+    holds more. ``gc.freeze`` moves the objects alive now out of the collector's sight, and
+    ``gc.unfreeze`` hands them back at the end, so garbage among them is collected then. The
+    import's own objects are collected as usual meanwhile."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 def process(job: ImportJob, *, actor, dry_run: bool) -> _Run:
+    with _older_objects_set_aside():
+        return _process(job, actor=actor, dry_run=dry_run)
+
+
+def _process(job: ImportJob, *, actor, dry_run: bool) -> _Run:
     """Run every row of the job. ``dry_run``: nothing stays written. Otherwise all or nothing
     (one transaction, undone if any row fails) or skip bad rows (batches of savepoints)."""
     importer = registry.get(job.kind)

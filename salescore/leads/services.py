@@ -7,8 +7,9 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,6 +32,7 @@ from salescore.core.permissions import (
 from salescore.core.services import (
     bulk_reassign,
     check_version,
+    clean_columns,
     from_validation_error,
     model_update,
     record_reveal,
@@ -88,11 +90,9 @@ def _check_duplicate(*, actor: User, phone_key: str, email: str, exclude_pk=None
         )
 
 
-@transaction.atomic
-def lead_create(*, actor: User, owner: Person | None = None, auto_assign: bool = True, **fields) -> Lead:
-    """Register a lead. It gets its first-contact deadline now, and an owner by the rules unless
-    one is given."""
-    require(actor, Cap.LEADS_CREATE)
+def _staged_lead(fields: dict) -> dict:
+    """lead_create's checks before the fields' own: known fields, the required ones, a way to
+    reach the lead. Returns the values, stripped."""
     unknown = set(fields) - LEAD_FIELDS
     if unknown:
         raise ApplicationError(
@@ -106,11 +106,72 @@ def lead_create(*, actor: User, owner: Person | None = None, auto_assign: bool =
             code="required",
             fields={"phone": _("Phone, email or WeChat is required.")},
         )
-    campaign_check_for_leads(data.get("campaign"))
+    return data
+
+
+@transaction.atomic
+def lead_create(*, actor: User, owner: Person | None = None, auto_assign: bool = True, **fields) -> Lead:
+    """Register a lead. It gets its first-contact deadline now, and an owner by the rules unless
+    one is given."""
+    (result,) = leads_create_many(actor=actor, rows=[{**fields, "owner": owner, "auto_assign": auto_assign}])
+    if isinstance(result, Exception):
+        raise result
+    return result
+
+
+def leads_create_many(*, actor: User, rows: list[dict]) -> list[Lead | Exception]:
+    """lead_create for each row of a batch (an import's): the same rules, in the same order, with
+    the same errors. A row holds lead_create's keyword arguments (``owner`` and ``auto_assign``
+    included).
+
+    The fields of the whole batch are checked column by column (core.services.clean_columns)
+    before any row is written; a row that fails goes through Field.clean, so its errors are the
+    ones row by row. The rest is row by row, each row in a savepoint: the owner given, the
+    open-lead duplicates, the assignment rules (round-robin, so in the rows' order). Returns,
+    per row, the new lead or the exception lead_create raises for it.
+    """
+    require(actor, Cap.LEADS_CREATE)
+    staged: list[tuple[dict, Person | None, bool] | ApplicationError] = []
+    for row in rows:
+        fields = dict(row)
+        owner, auto_assign = fields.pop("owner", None), fields.pop("auto_assign", True)
+        try:
+            staged.append((_staged_lead(fields), owner, auto_assign))
+        except ApplicationError as exc:
+            staged.append(exc)
+    checked = [index for index, stage in enumerate(staged) if not isinstance(stage, Exception)]
+    answers = clean_columns(Lead, [staged[index][0] for index in checked], LEAD_FIELDS, memo={})
+    answer_of = {index: answers.get(position) for position, index in enumerate(checked)}
+    hours: list[int] = []  # the policy's first-contact hours, read for the first row that needs them
+    results: list[Lead | Exception] = []
+    for index, stage in enumerate(staged):
+        if isinstance(stage, Exception):
+            results.append(stage)
+            continue
+        data, owner, auto_assign = stage
+        try:
+            campaign_check_for_leads(data.get("campaign"))
+            answer = answer_of[index]
+            if isinstance(answer, ApplicationError):
+                raise answer
+            if not hours:
+                hours.append(LeadPolicy.current().first_contact_hours)
+            with transaction.atomic():
+                results.append(_lead_write(actor, data, answer, owner, auto_assign, hours[0]))
+        except (ApplicationError, ValidationError, Http404, IntegrityError) as exc:
+            results.append(exc)
+    return results
+
+
+def _lead_write(actor: User, data: dict, cleaned: dict | None, owner, auto_assign: bool, hours: int) -> Lead:
+    """A lead whose fields passed their checks: the owner given, duplicates, save, assignment."""
     now = timezone.now()
-    lead = Lead(**data, first_contact_due=now + dt.timedelta(hours=LeadPolicy.current().first_contact_hours))
+    lead = Lead(**data, first_contact_due=now + dt.timedelta(hours=hours))
     lead.phone_key = normalize_phone(lead.phone)
-    validate_fields(lead, list(data))
+    for name, value in (cleaned or {}).items():  # as validate_fields sets them
+        attname = Lead._meta.get_field(name).attname
+        if value is not getattr(lead, attname):
+            setattr(lead, attname, value)
     if owner is not None:
         # Choosing the owner at entry is assigning: only assigners may, within their scope.
         require(actor, Cap.LEADS_ASSIGN)

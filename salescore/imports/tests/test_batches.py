@@ -101,3 +101,50 @@ def test_column_checks_report_what_field_by_field_checks_report(cast, monkeypatc
         by_fields = (issues(job), [(p["row"], p["outcome"]) for p in job.preview], job.error_count)
     assert found == by_fields
     assert (job.created_count, job.error_count) == (16, 24) and len(issues(job)) > 24
+
+
+def test_the_objects_set_aside_for_a_run_are_handed_back(cast, monkeypatch):
+    """The run keeps the garbage collector off the objects older than it (gc.freeze), and gives
+    them back when it ends, whether it ends well or not."""
+    import gc
+
+    from salescore.customers.importers import CustomerImporter
+
+    frozen = []
+    parse = CustomerImporter.parse
+
+    def watched(self, values, **kwargs):
+        frozen.append(gc.get_freeze_count())
+        return parse(self, values, **kwargs)
+
+    monkeypatch.setattr(CustomerImporter, "parse", watched)
+    job = check(cast.rep_a, upload(cast.rep_a, "customers", _rows()))
+    assert job.error_count == 3 and frozen and min(frozen) > 0
+    assert gc.get_freeze_count() == 0
+
+    def broken(self, values, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(CustomerImporter, "parse", broken)
+    job = check(cast.rep_a, job)
+    assert job.status == "failed" and gc.get_freeze_count() == 0
+
+
+def test_a_dry_run_costs_the_same_queries_a_batch_whatever_its_size(cast, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(batch_size: int, count: int) -> int:
+        monkeypatch.setattr(engine, "BATCH_SIZE", batch_size)
+        rows = [HEADER] + [[f"{n}号有限公司", credit_code(n), "A", f"0571-8{n:07d}"] for n in range(count)]
+        job = upload(cast.rep_a, "customers", rows)
+        with CaptureQueriesContext(connection) as captured:
+            job = check(cast.rep_a, job)
+        assert (job.created_count, job.error_count) == (count, 0)
+        return len(captured)
+
+    queries(10, 10)  # warm the caches (content types, the actor's access)
+    assert queries(10, 40) == queries(20, 80)  # four batches each
+    # A batch: its savepoint (opened, rolled back, released), the importer's own person (the
+    # rows name no owner), the owners' scope, the duplicates, the job's counts.
+    assert queries(10, 80) - queries(10, 40) == 4 * 7
