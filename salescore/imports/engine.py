@@ -481,13 +481,13 @@ def _older_objects_set_aside() -> Iterator[None]:
 
 
 def process(job: ImportJob, *, actor, dry_run: bool) -> _Run:
+    """Run every row of the job. ``dry_run``: nothing stays written. Otherwise all or nothing
+    (one transaction, undone if any row fails) or skip bad rows (batches of savepoints)."""
     with _older_objects_set_aside():
         return _process(job, actor=actor, dry_run=dry_run)
 
 
 def _process(job: ImportJob, *, actor, dry_run: bool) -> _Run:
-    """Run every row of the job. ``dry_run``: nothing stays written. Otherwise all or nothing
-    (one transaction, undone if any row fails) or skip bad rows (batches of savepoints)."""
     importer = registry.get(job.kind)
     require(actor, importer.capability)
     run = _Run(
