@@ -17,11 +17,10 @@ import pydantic
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import paginate
 
 from salescore.catalog import selectors, services
 from salescore.catalog.models import Category, PriceList, Product
-from salescore.core.api import ErrorOut, Pagination, _validation_message
+from salescore.core.api import ErrorOut, Pagination, _validation_message, paginate
 from salescore.core.errors import ApplicationError
 
 router = Router(tags=["catalogue"])

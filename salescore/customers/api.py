@@ -12,11 +12,10 @@ from typing import Annotated, Literal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import paginate
 from pydantic import StringConstraints
 
 from salescore.catalog.models import PriceList
-from salescore.core.api import ErrorOut, Pagination, date_range
+from salescore.core.api import ErrorOut, Pagination, date_range, paginate
 from salescore.core.api import reference as _ref
 from salescore.core.errors import ApplicationError
 from salescore.core.permissions import Cap, Position, require, scope_queryset

@@ -3,9 +3,8 @@
 import datetime as dt
 
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import paginate
 
-from salescore.core.api import ErrorOut, Pagination
+from salescore.core.api import ErrorOut, Pagination, paginate
 from salescore.core.api import reference as _ref
 from salescore.core.api import references as _refs
 from salescore.core.permissions import Cap, Duty, Position, require

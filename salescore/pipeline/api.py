@@ -13,11 +13,10 @@ from typing import Annotated
 
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import paginate
 from pydantic import StringConstraints
 
 from salescore.catalog.models import Feature, Product
-from salescore.core.api import ErrorOut, Pagination, date_range
+from salescore.core.api import ErrorOut, Pagination, date_range, paginate
 from salescore.core.api import reference as _ref
 from salescore.core.api import references as _refs
 from salescore.core.errors import ApplicationError
