@@ -177,9 +177,6 @@ def row_writer(schema: type[BaseModel]):
     except Unsupported:
         return None
 
-    def slow(obj):
-        return schema.model_validate(obj).model_dump()
-
     def write(obj):
         row = {}
         for name, get, check, required, field in plan:
@@ -187,16 +184,21 @@ def row_writer(schema: type[BaseModel]):
                 value = get(obj)
             except (AttributeError, KeyError):
                 if required:
-                    return slow(obj)  # pydantic names what is missing
+                    return slow(schema, obj)  # pydantic names what is missing
                 row[name] = field.get_default(call_default_factory=True)
                 continue
             out = check(value)
             if out is _NO:
-                return slow(obj)
+                return slow(schema, obj)
             row[name] = out
         return row
 
     return write
+
+
+def slow(schema, obj) -> dict:
+    """The row as ninja writes it: validated by the schema, then dumped."""
+    return schema.model_validate(obj).model_dump()
 
 
 def _transforms(metadata) -> bool:
