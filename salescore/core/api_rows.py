@@ -24,7 +24,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Any, Literal, Union
 
-from django.db.models import Manager, QuerySet
+from django.db.models import Manager, Prefetch, QuerySet
 from django.db.models.fields.files import FieldFile
 from ninja import Schema
 from ninja.schema import Resolver
@@ -208,3 +208,33 @@ def _transforms(metadata) -> bool:
             if getattr(item, attr, None):
                 return True
     return False
+
+
+# -- related records read for a page -----------------------------------------------------------
+
+
+def listed(queryset, *names: str):
+    """``queryset`` whose prefetches of ``names`` are read into plain lists (``<name>_listed``).
+
+    To cache a record's prefetched rows, Django builds it a filtered queryset of its own: 100
+    opportunities with their contacts cost 100 ``filter()`` calls, a third of the page. A list
+    read with ``to_attr`` gets the same rows in the same order without them; ``related`` reads
+    them back, and falls back to the relation for a record read some other way."""
+    lookups, found = [], set()
+    for lookup in queryset._prefetch_related_lookups:
+        through = lookup.prefetch_through if isinstance(lookup, Prefetch) else lookup
+        if through in names and getattr(lookup, "to_attr", None) in (None, through):
+            rows = getattr(lookup, "queryset", None)
+            lookup = Prefetch(through, queryset=rows, to_attr=f"{through}_listed")
+            found.add(through)
+        lookups.append(lookup)
+    if missing := set(names) - found:
+        raise ValueError(f"No prefetch of {', '.join(sorted(missing))} to list")
+    return queryset.prefetch_related(None).prefetch_related(*lookups)
+
+
+def related(obj, name: str) -> list:
+    """The records of ``obj``'s to-many relation ``name``: those ``listed`` read for its page,
+    else ``obj.<name>.all()``."""
+    rows = getattr(obj, f"{name}_listed", None)
+    return list(getattr(obj, name).all()) if rows is None else rows

@@ -19,6 +19,7 @@ from salescore.catalog.models import Feature, Product
 from salescore.core.api import ErrorOut, Pagination, date_range, paginate
 from salescore.core.api import reference as _ref
 from salescore.core.api import references as _refs
+from salescore.core.api_rows import listed, related
 from salescore.core.errors import ApplicationError
 from salescore.core.permissions import get_in_scope, scope_queryset
 from salescore.customers.models import Channel, Contact, Customer
@@ -117,7 +118,7 @@ class OpportunityOut(Schema):
 
     @staticmethod
     def resolve_contacts(obj: Opportunity) -> list[dict]:
-        return [{"id": c.pk, "name": c.name} for c in obj.contacts.all()]
+        return [{"id": c.pk, "name": c.name} for c in related(obj, "contacts")]
 
     @staticmethod
     def resolve_is_closed(obj: Opportunity) -> bool:
@@ -520,7 +521,7 @@ def list_stages(request, include_inactive: bool = False):
 )
 @paginate(Pagination)
 def list_opportunities(request, filters: Query[OpportunityFilter]):
-    return selectors.opportunity_list(
+    opportunities = selectors.opportunity_list(
         user=request.auth,
         q=filters.q,
         stage=_ref(Stage.objects.all(), filters.stage_id, "stage_id"),
@@ -529,7 +530,8 @@ def list_opportunities(request, filters: Query[OpportunityFilter]):
         open_only=filters.open_only,
         closing_before=filters.closing_before,
         order=filters.order,
-    ).prefetch_related("contacts")
+    )
+    return listed(opportunities.prefetch_related("contacts"), "contacts")
 
 
 @router.get("/opportunities/{opportunity_id}", response={200: OpportunityOut, **ERRORS})

@@ -249,3 +249,35 @@ def test_a_schema_with_a_validator_is_left_to_pydantic():
             return value.upper()
 
     assert api_rows.row_writer(Checked) is None
+
+
+def test_listed_reads_the_related_rows_without_a_queryset_per_record(cast, django_assert_num_queries):
+    """Given people with regions, when their list is read with ``listed``, then ``related`` gives
+    each person's regions in the prefetch's order, with the same two queries."""
+    from django.db.models import Prefetch
+
+    from salescore.org.models import Person, Region
+
+    provinces = list(Region.objects.order_by("path")[:3])
+    for person in Person.objects.all():
+        person.regions.set(provinces[: person.pk % 4])
+    people = Person.objects.order_by("pk").prefetch_related(
+        Prefetch("regions", queryset=Region.objects.order_by("-path"))
+    )
+    expected = {p.pk: [r.pk for r in p.regions.all()] for p in people}
+    with django_assert_num_queries(2):
+        got = {
+            p.pk: [r.pk for r in api_rows.related(p, "regions")] for p in api_rows.listed(people, "regions")
+        }
+    assert got == expected
+    assert any(len(v) > 1 for v in got.values())
+    # A record read some other way: its relation, as before.
+    one = Person.objects.get(pk=max(got, key=lambda pk: len(got[pk])))
+    assert api_rows.related(one, "regions") == list(one.regions.all())
+
+
+def test_listed_refuses_a_relation_the_queryset_does_not_prefetch():
+    from salescore.org.models import Person
+
+    with pytest.raises(ValueError, match="regions"):
+        api_rows.listed(Person.objects.all(), "regions")
