@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import logging
 from functools import wraps
 from typing import Any
@@ -76,6 +77,8 @@ def paginate(pagination_class: type[Pagination] = Pagination, **params):
 
     def decorate(func):
         view = ninja_paginate(pagination_class, **params)(func)
+        if inspect.iscoroutinefunction(func):
+            return view  # ninja's async pagination, as it is
         pages_by_status: dict[int, Any] = {}
         default_status = [200]
 
