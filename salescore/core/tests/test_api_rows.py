@@ -13,6 +13,7 @@ import pytest
 import time_machine
 from django.core.management import call_command
 from django.test import Client, TestCase, override_settings
+from django.urls import get_resolver
 from django.utils import timezone
 from ninja import Schema
 
@@ -24,6 +25,7 @@ from salescore.demo.company import DEMO_PASSWORD
 from salescore.imports.models import ImportJob
 from salescore.leads.models import LeadTouch
 from salescore.orders.models import Order
+from salescore.org.models import Person
 from salescore.pipeline.models import Opportunity, OpportunityProduct
 from salescore.service.models import TicketEntry
 
@@ -53,6 +55,7 @@ NOT_EMPTY = {
 def paged_operations() -> dict[str, type]:
     """{path under /api/v1: the item schema} of every paginated list."""
     found = {}
+    get_resolver().url_patterns  # noqa: B018  (mounts the routers the API names by import path)
     for _prefix, router in api._routers:
         for path, view in router.path_operations.items():
             for operation in view.operations:
@@ -67,7 +70,10 @@ def paged_operations() -> dict[str, type]:
 class ApiRowsTests(TestCase):
     @classmethod
     def setUpTestData(cls):
-        with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        # gen_data draws times and names from the clock as well as the seed: one fixed moment.
+        moment = dt.datetime(2026, 11, 27, 10, 0, tzinfo=dt.UTC)
+        hasher = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+        with override_settings(PASSWORD_HASHERS=hasher), time_machine.travel(moment):
             call_command(
                 "gen_data", "--customers", "60", "--seed", "11", "--manifest", "-", stdout=StringIO()
             )
@@ -83,6 +89,9 @@ class ApiRowsTests(TestCase):
         )
         orders = list(Order.objects.order_by("pk").values_list("pk", flat=True))
         Order.objects.filter(pk__in=orders[::2]).update(currency="USD")
+        # The rep's own customer, whose contacts they see in full (a small company may give them none).
+        rep = Person.objects.get(user__username="bench_rep")
+        Customer.objects.filter(pk=customers[-1]).update(owner=rep)
 
     def setUp(self):
         self.clients = {}
