@@ -4,11 +4,10 @@ import datetime as dt
 
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import paginate
 
 from salescore.accounts.models import ApiToken
 from salescore.accounts.services import api_token_create, api_token_revoke
-from salescore.core.api import ErrorOut, Pagination
+from salescore.core.api import ErrorOut, Pagination, paginate
 from salescore.core.permissions import Cap, access_for, require
 
 router = Router(tags=["accounts"])

@@ -10,12 +10,11 @@ from decimal import Decimal
 from typing import Annotated
 
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import paginate
 from pydantic import StringConstraints
 
 from salescore.campaigns import selectors, services
 from salescore.campaigns.models import Campaign
-from salescore.core.api import ErrorOut, Pagination
+from salescore.core.api import ErrorOut, Pagination, paginate
 from salescore.core.api import reference as _ref
 from salescore.core.errors import ApplicationError
 from salescore.customers.models import Channel

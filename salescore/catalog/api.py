@@ -17,11 +17,11 @@ import pydantic
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import paginate
 
 from salescore.catalog import selectors, services
 from salescore.catalog.models import Category, PriceList, Product
-from salescore.core.api import ErrorOut, Pagination, _validation_message
+from salescore.core.api import ErrorOut, Pagination, _validation_message, paginate
+from salescore.core.api_rows import listed, related
 from salescore.core.errors import ApplicationError
 
 router = Router(tags=["catalogue"])
@@ -80,7 +80,7 @@ class ProductOut(Schema):
 
     @staticmethod
     def resolve_features(obj: Product) -> list:
-        return list(obj.features.all())
+        return related(obj, "features")
 
     @staticmethod
     def resolve_list_price(obj: Product) -> str:
@@ -117,9 +117,10 @@ def _category(pk: int | None) -> Category | None:
 )
 @paginate(Pagination)
 def list_products(request, filters: Query[ProductFilter]):
-    return selectors.product_list(
+    products = selectors.product_list(
         q=filters.q, category=_category(filters.category_id), active=filters.active, order=filters.order
     )
+    return listed(products, "features")
 
 
 @router.get("/products/{product_id}", response={200: ProductOut, **ERRORS})

@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+import inspect
 import logging
+from functools import wraps
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.pagination import LimitOffsetPagination
+from ninja.pagination import paginate as ninja_paginate
+from ninja.renderers import JSONRenderer
+from ninja.responses import Status
 from ninja.security import HttpBearer, SessionAuth
 
 from salescore.core import pagination as pages
+from salescore.core.api_rows import row_writer
 from salescore.core.errors import ApplicationError
 
 logger = logging.getLogger(__name__)
@@ -54,6 +60,55 @@ class Pagination(LimitOffsetPagination):
             return {"items": queryset[offset : offset + limit], "count": count, "count_exact": True}
         count, exact = pages.capped_count(queryset, cap=offset + limit + pages.COUNT_CAP)
         return {"items": pages.rows(queryset, offset, offset + limit), "count": count, "count_exact": exact}
+
+
+# The API's renderer, which list pages (``paginate``) use as well: the same JSON either way.
+RENDERER = JSONRenderer()
+CONTENT_TYPE = f"{RENDERER.media_type}; charset={RENDERER.charset}"
+# False sends every page through pydantic as ninja does (the tests compare both ways).
+WRITE_PAGES = True
+
+
+def paginate(pagination_class: type[Pagination] = Pagination, **params):
+    """ninja's ``paginate`` (the same parameters, ``limit`` and ``offset``, and the same OpenAPI
+    schema), whose page is written by ``core.api_rows`` instead of validated by pydantic item by
+    item: the same JSON, a fraction of the time. A page whose schema api_rows leaves to pydantic,
+    or a view answering another status, goes through ninja as before."""
+
+    def decorate(func):
+        view = ninja_paginate(pagination_class, **params)(func)
+        if inspect.iscoroutinefunction(func):
+            return view  # ninja's async pagination, as it is
+        pages_by_status: dict[int, Any] = {}
+        default_status = [200]
+
+        def learn(operation):
+            # Runs after ninja's own callback has turned ``list[Item]`` into ``Paged<Item>``.
+            if len(operation.response_models) == 1:  # ninja's status for a plain answer
+                default_status[0] = next(iter(operation.response_models))
+            for status, model in operation.response_models.items():
+                annotation = getattr(model, "model_fields", {}).get("response")
+                schema = annotation.annotation if annotation is not None else None
+                if isinstance(schema, type) and issubclass(schema, pagination_class.Output):
+                    pages_by_status[status] = row_writer(schema)
+
+        @wraps(view)
+        def answer(request, **kwargs):
+            result = view(request, **kwargs)
+            if isinstance(result, Status):
+                status, page = result.status_code, result.value
+            else:
+                status, page = default_status[0], result
+            write = pages_by_status.get(status) if WRITE_PAGES else None
+            if write is None or not isinstance(page, dict):
+                return result
+            content = RENDERER.render(request, write(page), response_status=status)
+            return HttpResponse(content, status=status, content_type=CONTENT_TYPE)
+
+        answer._ninja_contribute_to_operation = [*view._ninja_contribute_to_operation, learn]
+        return answer
+
+    return decorate
 
 
 class TokenAuth(HttpBearer):
@@ -269,6 +324,7 @@ def build_api(*, title: str, version: str, description: str) -> NinjaAPI:
         auth=[TokenAuth(), SessionAuth()],
         urls_namespace="api",
         docs_url="/docs",
+        renderer=RENDERER,
     )
     install_error_handlers(api)
     return api

@@ -4,9 +4,8 @@ import datetime as dt
 
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import paginate
 
-from salescore.core.api import ErrorOut, Pagination
+from salescore.core.api import ErrorOut, Pagination, paginate
 from salescore.core.history import describe_changes
 from salescore.core.models import AuditAction
 from salescore.core.selectors import (

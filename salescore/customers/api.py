@@ -12,12 +12,12 @@ from typing import Annotated, Literal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import paginate
 from pydantic import StringConstraints
 
 from salescore.catalog.models import PriceList
-from salescore.core.api import ErrorOut, Pagination, date_range
+from salescore.core.api import ErrorOut, Pagination, date_range, paginate
 from salescore.core.api import reference as _ref
+from salescore.core.api_rows import listed, related
 from salescore.core.errors import ApplicationError
 from salescore.core.permissions import Cap, Position, require, scope_queryset
 from salescore.customers import selectors, services
@@ -78,7 +78,7 @@ class CustomerOut(Schema):
 
     @staticmethod
     def resolve_tags(obj: Customer) -> list[str]:
-        return sorted(t.name for t in obj.tags.all())
+        return sorted(t.name for t in related(obj, "tags"))
 
     @staticmethod
     def resolve_price_list_name(obj: Customer) -> str | None:
@@ -293,7 +293,7 @@ def list_customers(request, filters: Query[CustomerFilter]):
     created_from, created_to = date_range(
         filters.created_from, filters.created_to, start_field="created_from", end_field="created_to"
     )
-    return selectors.customer_list(
+    customers = selectors.customer_list(
         user=request.auth,
         q=filters.q,
         tier=filters.tier,
@@ -310,6 +310,7 @@ def list_customers(request, filters: Query[CustomerFilter]):
         price_list=_ref(PriceList, filters.price_list_id, "price_list_id"),
         order=filters.order,
     )
+    return listed(customers, "tags")
 
 
 # -- the public pool (these paths come before /customers/{customer_id}) -------------------------

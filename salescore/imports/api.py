@@ -10,9 +10,8 @@ import datetime as dt
 
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import paginate
 
-from salescore.core.api import ErrorOut, Pagination
+from salescore.core.api import ErrorOut, Pagination, paginate
 from salescore.imports import engine, selectors, services, tasks
 from salescore.imports.models import MAX_FILE_BYTES, ImportJob
 

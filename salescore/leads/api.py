@@ -12,10 +12,9 @@ from typing import Literal
 
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import paginate
 
 from salescore.campaigns.models import Campaign
-from salescore.core.api import ErrorOut, Pagination
+from salescore.core.api import ErrorOut, Pagination, paginate
 from salescore.core.api import reference as _ref
 from salescore.core.errors import ApplicationError
 from salescore.core.permissions import Cap, require

@@ -17,9 +17,8 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import paginate
 
-from salescore.core.api import MAX_ID, MAX_OFFSET, ErrorOut, Pagination, _validation_message
+from salescore.core.api import MAX_ID, MAX_OFFSET, ErrorOut, Pagination, _validation_message, paginate
 from salescore.core.api import reference as _ref
 from salescore.core.errors import ApplicationError
 from salescore.core.pagination import COUNT_CAP, capped_count

@@ -3,11 +3,11 @@
 import datetime as dt
 
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import paginate
 
-from salescore.core.api import ErrorOut, Pagination
+from salescore.core.api import ErrorOut, Pagination, paginate
 from salescore.core.api import reference as _ref
 from salescore.core.api import references as _refs
+from salescore.core.api_rows import listed, related
 from salescore.core.permissions import Cap, Duty, Position, require
 from salescore.org import selectors, services
 from salescore.org.models import OrgUnit, Person, Region
@@ -103,7 +103,7 @@ class PersonOut(Schema):
 
     @staticmethod
     def resolve_region_ids(obj: Person) -> list[int]:
-        return [r.pk for r in obj.regions.all()]
+        return [r.pk for r in related(obj, "regions")]
 
 
 class PersonIn(Schema):
@@ -260,7 +260,7 @@ def delete_region(request, region_id: int):
 @paginate(Pagination)
 def list_people(request, filters: Query[PeopleFilter]):
     require(request.auth, Cap.PEOPLE_VIEW)
-    return selectors.people_list(
+    people = selectors.people_list(
         user=request.auth,
         q=filters.q,
         org_unit=_ref(OrgUnit, filters.org_unit_id, "org_unit_id"),
@@ -269,6 +269,7 @@ def list_people(request, filters: Query[PeopleFilter]):
         region=_ref(Region, filters.region_id, "region_id"),
         order=filters.order,
     )
+    return listed(people, "regions")
 
 
 @router.get("/people/{person_id}", response={200: PersonOut, **ERRORS})

@@ -13,13 +13,13 @@ from typing import Annotated
 
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import paginate
 from pydantic import StringConstraints
 
 from salescore.catalog.models import Feature, Product
-from salescore.core.api import ErrorOut, Pagination, date_range
+from salescore.core.api import ErrorOut, Pagination, date_range, paginate
 from salescore.core.api import reference as _ref
 from salescore.core.api import references as _refs
+from salescore.core.api_rows import listed, related
 from salescore.core.errors import ApplicationError
 from salescore.core.permissions import get_in_scope, scope_queryset
 from salescore.customers.models import Channel, Contact, Customer
@@ -118,7 +118,7 @@ class OpportunityOut(Schema):
 
     @staticmethod
     def resolve_contacts(obj: Opportunity) -> list[dict]:
-        return [{"id": c.pk, "name": c.name} for c in obj.contacts.all()]
+        return [{"id": c.pk, "name": c.name} for c in related(obj, "contacts")]
 
     @staticmethod
     def resolve_is_closed(obj: Opportunity) -> bool:
@@ -521,7 +521,7 @@ def list_stages(request, include_inactive: bool = False):
 )
 @paginate(Pagination)
 def list_opportunities(request, filters: Query[OpportunityFilter]):
-    return selectors.opportunity_list(
+    opportunities = selectors.opportunity_list(
         user=request.auth,
         q=filters.q,
         stage=_ref(Stage.objects.all(), filters.stage_id, "stage_id"),
@@ -530,7 +530,8 @@ def list_opportunities(request, filters: Query[OpportunityFilter]):
         open_only=filters.open_only,
         closing_before=filters.closing_before,
         order=filters.order,
-    ).prefetch_related("contacts")
+    )
+    return listed(opportunities.prefetch_related("contacts"), "contacts")
 
 
 @router.get("/opportunities/{opportunity_id}", response={200: OpportunityOut, **ERRORS})

@@ -8,11 +8,10 @@ from typing import Literal
 
 from django.http import Http404
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import paginate
 
 from salescore.campaigns.models import Campaign
 from salescore.catalog.models import Category, PriceList, Product
-from salescore.core.api import ErrorOut, Pagination, missing_reference
+from salescore.core.api import ErrorOut, Pagination, missing_reference, paginate
 from salescore.core.api import reference as _ref
 from salescore.core.api import references as _refs
 from salescore.core.permissions import Cap, get_in_scope, require, scope_queryset
