@@ -34,6 +34,7 @@ from salescore.pipeline.forms import (
 )
 from salescore.pipeline.gates import GATES
 from salescore.pipeline.models import Activity, OpportunityProduct
+from salescore.pipeline.rows import activity_rows, opportunity_rows
 
 # -- the board ---------------------------------------------------------------------------------
 
@@ -135,6 +136,7 @@ def opportunity_list(request):
     context = {
         "form": form,
         "page": page,
+        "rows": opportunity_rows(page.items),
         "query": _query(request),
         "customer": data.get("customer"),
         "can_work": access_for(request.user).can(Cap.PIPELINE_WORK),
@@ -462,14 +464,16 @@ def activities(request):
     form, data, rows = _activity_rows(request)
     followups = bool(data.get("followups"))
     page = paginate(rows, page=request.GET.get("page", 1), page_size=request.GET.get("page_size", 25))
+    person_id = access_for(request.user).person_id
     context = {
         "form": form,
         "page": page,
+        "rows": activity_rows(page.items, person_id=person_id),
         "query": _query(request),
         "followups": followups,
         "customer": data.get("customer"),
         "unit": data.get("unit"),
-        "person_id": access_for(request.user).person_id,
+        "person_id": person_id,
         "next": request.get_full_path(),
         "can_export": access_for(request.user).can(Cap.CUSTOMERS_EXPORT),
     }
