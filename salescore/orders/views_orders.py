@@ -31,6 +31,7 @@ from salescore.orders.forms import (
 )
 from salescore.orders.models import Order, Payment, Shipment
 from salescore.orders.queues import ORDER_PEOPLE
+from salescore.orders.rows import order_rows
 from salescore.orders.services.lines import pricing_date
 from salescore.orders.services.orders import OPEN_ORDER_FIELDS, OPEN_STATUSES, ORDER_FIELDS
 from salescore.orders.views_lines import editor_context, rows_from_lines, rows_from_post, save_lines
@@ -72,6 +73,7 @@ def order_list(request):
     context = {
         "form": form,
         "page": page,
+        "rows": order_rows(page.items),
         "query": _query(request),
         "can_create": access.can(Cap.ORDERS_PROCESS) or access.can(Cap.QUOTES_WORK),
     }
