@@ -28,6 +28,7 @@ from salescore.leads.forms import (
     TouchForm,
 )
 from salescore.leads.models import AssignmentRule, Lead, LeadPolicy
+from salescore.leads.rows import lead_rows
 
 
 def opportunity_url(opportunity_id: int | None) -> str | None:
@@ -58,6 +59,7 @@ def lead_list(request):
     context = {
         "form": form,
         "page": page,
+        "rows": lead_rows(page.items),
         "query": query.urlencode(),
         "now": timezone.now(),
         "can_create": access.can(Cap.LEADS_CREATE),
