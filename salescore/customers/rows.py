@@ -15,6 +15,22 @@ from salescore.core.web import url_for_pk
 from salescore.customers import selectors
 from salescore.customers.models import Customer, Industry, Tier
 
+# The columns the rows show. Read as whole records, a customer and its owner, region and price
+# list were most of the cost of reading a page: 100 rows took 7.8 ms, these columns 2.4 ms.
+COLUMNS = (
+    "name", "kind", "tier", "industry", "updated_at", "owner", "owner__name", "owner__name_en",
+    "region", "region__name", "region__name_en",
+)  # fmt: skip
+
+
+def for_rows(customers):
+    """``customers`` (selectors.customer_list) reading only what the rows show; the tags are read
+    by ``customer_rows`` in one query of their own."""
+    return (
+        customers.prefetch_related(None).select_related(None).select_related("owner", "region").only(*COLUMNS)
+    )
+
+
 # The badge of a tier, as customers/_partials/tier_badge.html colours it.
 TIER_CSS = {"A": "text-bg-danger", "B": "text-bg-warning"}
 

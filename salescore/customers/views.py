@@ -29,7 +29,7 @@ from salescore.customers.forms import (
     ReleaseForm,
 )
 from salescore.customers.models import Channel, Contact, Customer, Industry, PoolMove, PoolPolicy, Size, Tier
-from salescore.customers.rows import customer_rows
+from salescore.customers.rows import customer_rows, for_rows
 
 # -- the list and its exports ------------------------------------------------------------------
 
@@ -61,12 +61,8 @@ def _customer_queryset(request):
 @login_required
 def customer_list(request):
     form, queryset = _customer_queryset(request)
-    # The rows read their tags in one query of their own (customer_rows), not as prefetched records.
-    page = paginate(
-        queryset.prefetch_related(None),
-        page=request.GET.get("page", 1),
-        page_size=request.GET.get("page_size", 25),
-    )
+    number, size = request.GET.get("page", 1), request.GET.get("page_size", 25)
+    page = paginate(for_rows(queryset), page=number, page_size=size)
     access = access_for(request.user)
     query = request.GET.copy()
     query.pop("page", None)
