@@ -16,6 +16,34 @@ from salescore.core.templatetags.salescore import money
 from salescore.core.web import url_for_pk
 from salescore.pipeline.models import Activity, Opportunity
 
+# The columns the rows show: read as whole records with their customer, owner and stage (or
+# contact and opportunity), a page's rows cost several times as much to read.
+OPPORTUNITY_COLUMNS = (
+    "name", "customer", "customer__name", "stage", "stage__name", "stage__name_en", "stage__is_won",
+    "stage__is_lost", "amount", "currency", "expected_close_date", "owner", "owner__name",
+    "owner__name_en", "updated_at",
+)  # fmt: skip
+ACTIVITY_COLUMNS = (
+    "occurred_at", "channel", "location", "customer", "customer__name", "opportunity",
+    "opportunity__name", "subject", "contact", "contact__name", "owner", "owner__name",
+    "owner__name_en", "next_step", "next_step_done", "next_step_due",
+)  # fmt: skip
+
+
+def opportunities_for_rows(opportunities):
+    """``opportunities`` (selectors.opportunity_list) reading only what the rows show."""
+    return (
+        opportunities.select_related(None)
+        .select_related("customer", "owner", "stage")
+        .only(*OPPORTUNITY_COLUMNS)
+    )
+
+
+def activities_for_rows(activities):
+    """``activities`` (selectors.activity_list) reading only what the rows show."""
+    related = ("customer", "owner", "contact", "opportunity")
+    return activities.select_related(None).select_related(*related).only(*ACTIVITY_COLUMNS)
+
 
 def stage_css(stage) -> str:
     """The badge colour of pipeline/_partials/stage_badge.html."""

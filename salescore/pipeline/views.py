@@ -34,7 +34,12 @@ from salescore.pipeline.forms import (
 )
 from salescore.pipeline.gates import GATES
 from salescore.pipeline.models import Activity, OpportunityProduct
-from salescore.pipeline.rows import activity_rows, opportunity_rows
+from salescore.pipeline.rows import (
+    activities_for_rows,
+    activity_rows,
+    opportunities_for_rows,
+    opportunity_rows,
+)
 
 # -- the board ---------------------------------------------------------------------------------
 
@@ -132,7 +137,8 @@ def _opportunity_rows(request):
 @login_required
 def opportunity_list(request):
     form, data, rows = _opportunity_rows(request)
-    page = paginate(rows, page=request.GET.get("page", 1), page_size=request.GET.get("page_size", 25))
+    number, size = request.GET.get("page", 1), request.GET.get("page_size", 25)
+    page = paginate(opportunities_for_rows(rows), page=number, page_size=size)
     context = {
         "form": form,
         "page": page,
@@ -463,7 +469,8 @@ def _activity_rows(request):
 def activities(request):
     form, data, rows = _activity_rows(request)
     followups = bool(data.get("followups"))
-    page = paginate(rows, page=request.GET.get("page", 1), page_size=request.GET.get("page_size", 25))
+    number, size = request.GET.get("page", 1), request.GET.get("page_size", 25)
+    page = paginate(activities_for_rows(rows), page=number, page_size=size)
     person_id = access_for(request.user).person_id
     context = {
         "form": form,

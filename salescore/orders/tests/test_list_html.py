@@ -46,3 +46,21 @@ def test_order_table_fragment_renders_as_before(cast, client_as, varied):
     shown = ['data-testid="late"', 'data-testid="at-risk"', "text-bg-light border", "text-bg-success"]
     for text in [*shown, "text-bg-secondary", "text-bg-primary", "PO &lt;7&gt;", "—"]:
         assert text in html, text
+
+
+@pytest.mark.parametrize("who", ["rep_a", "director"])
+def test_order_list_runs_a_fixed_number_of_queries(cast, client_as, django_assert_num_queries, who):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_as(getattr(cast, who))
+    submitted_order(cast.rep_a)
+    client.get("/orders/")
+    with CaptureQueriesContext(connection) as ctx:
+        client.get("/orders/")
+    for _ in range(4):  # rows with other customers, owners' records and statuses
+        submitted_order(cast.rep_a)
+    make_order(cast.rep_a, customer_po="PO-9")
+    with django_assert_num_queries(len(ctx)):
+        response = client.get("/orders/")
+    assert len(response.context["rows"]) >= 6
