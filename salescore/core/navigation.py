@@ -10,7 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.urls import reverse
+from django.template.loader import render_to_string
+from django.urls import get_script_prefix, reverse
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
 from salescore.core.permissions import access_for
 from salescore.core.selectors import count_each
@@ -54,28 +57,91 @@ def allowed(access, capability: str | tuple[str, ...]) -> bool:
 
 def register_menu(entry: MenuEntry) -> None:
     MENU[entry.key] = entry
+    _MENUS.clear()
+    _FRAGMENTS.clear()
 
 
 def register_queue(queue: WorkQueue) -> None:
     QUEUES[queue.key] = queue
 
 
-def menu_for(user, path: str = "") -> list[dict]:
-    access = access_for(user)
-    entries = sorted((e for e in MENU.values() if allowed(access, e.capability)), key=lambda e: e.order)
-    rows = []
-    for entry in entries:
-        url = reverse(entry.url_name)
-        rows.append(
-            {
-                "key": entry.key,
-                "label": entry.label,
-                "url": url,
-                "icon": entry.icon,
-                "active": path == url if url == "/" else path.startswith(url),
-            }
+# The menu depends only on the capability set, the language and the script prefix (and, for the
+# marks, on which entries the path is under), never on the user: it is built once per such key and
+# kept for the life of the process. A user whose roles change has another capability set, so
+# another key; registering an entry clears both caches.
+_MENUS: dict[tuple, tuple[tuple[str, str, str, str], ...]] = {}
+_FRAGMENTS: dict[tuple, SafeString] = {}
+_MAX_KEPT = 2000  # a bound, far above positions x duties x languages x sections
+
+
+def _kept(cache: dict, key, build):
+    value = cache.get(key)
+    if value is None:
+        if len(cache) >= _MAX_KEPT:
+            cache.clear()
+        value = cache[key] = build()
+    return value
+
+
+def _allows(capabilities: frozenset[str], capability: str | tuple[str, ...]) -> bool:
+    return any(c in capabilities for c in ((capability,) if isinstance(capability, str) else capability))
+
+
+def _menu_rows(capabilities: frozenset[str]) -> tuple[tuple[str, str, str, str], ...]:
+    """(key, label, url, icon) of the entries ``capabilities`` allow, in menu order, for the active
+    language."""
+
+    def build():
+        entries = sorted(
+            (e for e in MENU.values() if _allows(capabilities, e.capability)), key=lambda e: e.order
         )
-    return rows
+        return tuple((e.key, str(e.label), reverse(e.url_name), e.icon) for e in entries)
+
+    return _kept(_MENUS, (capabilities, get_language(), get_script_prefix()), build)
+
+
+def _active(url: str, path: str) -> bool:
+    return path == url if url == "/" else path.startswith(url)
+
+
+def menu_for(user, path: str = "") -> list[dict]:
+    rows = _menu_rows(access_for(user).capabilities)
+    return [
+        {"key": key, "label": label, "url": url, "icon": icon, "active": _active(url, path)}
+        for key, label, url, icon in rows
+    ]
+
+
+def _fragment(name: str, key: tuple, context: Callable[[], dict]) -> SafeString:
+    # The fragment files end with a newline that the layout's own markup already has.
+    return _kept(
+        _FRAGMENTS,
+        (name, get_language(), get_script_prefix(), *key),
+        lambda: mark_safe(render_to_string(name, context()).removesuffix("\n")),  # noqa: S308 - a template's output
+    )
+
+
+def menu_html(user, path: str, home_active: bool) -> dict[str, SafeString]:
+    """The layout's two menus as HTML (``top``: the small-screen list, ``side``: the sidebar),
+    rendered once per capability set, language and marked entries."""
+    capabilities = access_for(user).capabilities
+    rows = _menu_rows(capabilities)
+    active = tuple(key for key, _label, url, _icon in rows if _active(url, path))
+
+    def menu():
+        return [
+            {"key": key, "label": label, "url": url, "icon": icon, "active": key in active}
+            for key, label, url, icon in rows
+        ]
+
+    return {
+        "top": _fragment("_menu_top.html", (capabilities,), lambda: {"menu": menu()}),
+        "side": _fragment(
+            "_menu_side.html",
+            (capabilities, active, home_active),
+            lambda: {"menu": menu(), "home_active": home_active},
+        ),
+    }
 
 
 def queues_for(user) -> list[dict]:

@@ -29,6 +29,7 @@ from salescore.customers.forms import (
     ReleaseForm,
 )
 from salescore.customers.models import Channel, Contact, Customer, Industry, PoolMove, PoolPolicy, Size, Tier
+from salescore.customers.rows import customer_rows, for_rows
 
 # -- the list and its exports ------------------------------------------------------------------
 
@@ -60,13 +61,15 @@ def _customer_queryset(request):
 @login_required
 def customer_list(request):
     form, queryset = _customer_queryset(request)
-    page = paginate(queryset, page=request.GET.get("page", 1), page_size=request.GET.get("page_size", 25))
+    number, size = request.GET.get("page", 1), request.GET.get("page_size", 25)
+    page = paginate(for_rows(queryset), page=number, page_size=size)
     access = access_for(request.user)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
         "form": form,
         "page": page,
+        "rows": customer_rows(page.items),
         "query": query.urlencode(),
         "unit": filter_values(form).get("unit"),
         "price_list": getattr(form, "cleaned_data", {}).get("price_list"),

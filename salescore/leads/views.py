@@ -28,6 +28,7 @@ from salescore.leads.forms import (
     TouchForm,
 )
 from salescore.leads.models import AssignmentRule, Lead, LeadPolicy
+from salescore.leads.rows import for_rows, lead_rows
 
 
 def opportunity_url(opportunity_id: int | None) -> str | None:
@@ -52,12 +53,14 @@ def lead_list(request):
     access = access_for(request.user)
     form = LeadFilterForm(request.GET or None, user=request.user)
     rows = selectors.lead_list(user=request.user, **form.filters())
-    page = paginate(rows, page=request.GET.get("page", 1), page_size=request.GET.get("page_size", 25))
+    number, size = request.GET.get("page", 1), request.GET.get("page_size", 25)
+    page = paginate(for_rows(rows), page=number, page_size=size)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
         "form": form,
         "page": page,
+        "rows": lead_rows(page.items),
         "query": query.urlencode(),
         "now": timezone.now(),
         "can_create": access.can(Cap.LEADS_CREATE),

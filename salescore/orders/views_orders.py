@@ -31,6 +31,7 @@ from salescore.orders.forms import (
 )
 from salescore.orders.models import Order, Payment, Shipment
 from salescore.orders.queues import ORDER_PEOPLE
+from salescore.orders.rows import for_rows, order_rows
 from salescore.orders.services.lines import pricing_date
 from salescore.orders.services.orders import OPEN_ORDER_FIELDS, OPEN_STATUSES, ORDER_FIELDS
 from salescore.orders.views_lines import editor_context, rows_from_lines, rows_from_post, save_lines
@@ -67,11 +68,13 @@ def order_list(request):
         credited_to=data.get("credited_person") or data.get("credited_unit"),
         counted=bool(data.get("counted")),
     )
-    page = paginate(rows, page=request.GET.get("page", 1), page_size=request.GET.get("page_size", 25))
+    number, size = request.GET.get("page", 1), request.GET.get("page_size", 25)
+    page = paginate(for_rows(rows), page=number, page_size=size)
     access = access_for(request.user)
     context = {
         "form": form,
         "page": page,
+        "rows": order_rows(page.items),
         "query": _query(request),
         "can_create": access.can(Cap.ORDERS_PROCESS) or access.can(Cap.QUOTES_WORK),
     }

@@ -34,6 +34,12 @@ from salescore.pipeline.forms import (
 )
 from salescore.pipeline.gates import GATES
 from salescore.pipeline.models import Activity, OpportunityProduct
+from salescore.pipeline.rows import (
+    activities_for_rows,
+    activity_rows,
+    opportunities_for_rows,
+    opportunity_rows,
+)
 
 # -- the board ---------------------------------------------------------------------------------
 
@@ -131,10 +137,12 @@ def _opportunity_rows(request):
 @login_required
 def opportunity_list(request):
     form, data, rows = _opportunity_rows(request)
-    page = paginate(rows, page=request.GET.get("page", 1), page_size=request.GET.get("page_size", 25))
+    number, size = request.GET.get("page", 1), request.GET.get("page_size", 25)
+    page = paginate(opportunities_for_rows(rows), page=number, page_size=size)
     context = {
         "form": form,
         "page": page,
+        "rows": opportunity_rows(page.items),
         "query": _query(request),
         "customer": data.get("customer"),
         "can_work": access_for(request.user).can(Cap.PIPELINE_WORK),
@@ -461,15 +469,18 @@ def _activity_rows(request):
 def activities(request):
     form, data, rows = _activity_rows(request)
     followups = bool(data.get("followups"))
-    page = paginate(rows, page=request.GET.get("page", 1), page_size=request.GET.get("page_size", 25))
+    number, size = request.GET.get("page", 1), request.GET.get("page_size", 25)
+    page = paginate(activities_for_rows(rows), page=number, page_size=size)
+    person_id = access_for(request.user).person_id
     context = {
         "form": form,
         "page": page,
+        "rows": activity_rows(page.items, person_id=person_id),
         "query": _query(request),
         "followups": followups,
         "customer": data.get("customer"),
         "unit": data.get("unit"),
-        "person_id": access_for(request.user).person_id,
+        "person_id": person_id,
         "next": request.get_full_path(),
         "can_export": access_for(request.user).can(Cap.CUSTOMERS_EXPORT),
     }

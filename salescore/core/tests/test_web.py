@@ -25,3 +25,9 @@ def test_a_view_without_a_primary_key_is_refused():
 def test_a_primary_key_is_an_integer():
     with pytest.raises(ValueError):
         url_for_pk("pipeline:opportunity_detail")("1/../../admin")
+
+
+def test_arguments_before_the_primary_key():
+    url = url_for_pk("core:history", "pipeline.activity")
+    for pk in (1, 7, 10**12):
+        assert url(pk) == reverse("core:history", args=["pipeline.activity", pk])
