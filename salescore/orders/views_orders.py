@@ -221,7 +221,7 @@ def _order_context(request, order: Order, **forms) -> dict:
         "plan_errors": forms.get("plan_errors") or {},
         "plan_message": forms.get("plan_message", ""),
         "instalments": instalments,
-        "shipments": list(order.shipments.prefetch_related("lines__order_line__product")),
+        "shipments": _shipments(order, lines),
         "payments": list(order.payments.all()),
     }
     if draft and works:
@@ -229,6 +229,18 @@ def _order_context(request, order: Order, **forms) -> dict:
             forms.get("editor") or _order_editor(order, rows=rows_from_lines(lines) or [{"quantity": "1"}])
         )
     return context
+
+
+def _shipments(order: Order, lines: list) -> list:
+    """The order's shipments with their lines, each line pointing at the order line (and product)
+    the page has read already: two queries, not four."""
+    by_id = {line.pk: line for line in lines}
+    shipments = list(order.shipments.prefetch_related("lines"))
+    for shipment in shipments:
+        for row in shipment.lines.all():
+            if row.order_line_id in by_id:
+                row.order_line = by_id[row.order_line_id]
+    return shipments
 
 
 def _page(request, order, **forms):

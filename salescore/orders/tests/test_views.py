@@ -360,3 +360,33 @@ def test_config_edits(cast, client_as):
         },
     )
     assert OrdersPolicy.current().quote_validity_days == 45
+
+
+def test_order_page_shows_shipments_in_a_fixed_number_of_queries(cast, client_as):
+    """The shipments' lines point at the order lines the page has read: one more shipment, or
+    one more line in it, costs no query."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    order = submitted_order(cast.rep_a)
+    line = order.lines.select_related("product").get()
+    clerk, keeper = client_as(cast.clerk), client_as(cast.keeper)
+    clerk.post(reverse("orders:order_confirm", args=[order.pk]))
+    url = reverse("orders:order_detail", args=[order.pk])
+    counts = []
+    for tracking in ("SF1", "SF2"):
+        keeper.post(
+            reverse("orders:shipment_create", args=[order.pk]),
+            {f"quantities.{line.pk}": "1", "carrier": "顺丰", "tracking_no": tracking},
+        )
+        with CaptureQueriesContext(connection) as seen:
+            page = keeper.get(url)
+        assert page.status_code == 200
+        counts.append(len(seen.captured_queries))
+        # the order lines (with their products) are read once, for the lines and the shipments
+        sql = [query["sql"] for query in seen.captured_queries]
+        assert sum('FROM "orders_orderline"' in text for text in sql) == 1
+        assert not any('FROM "catalog_product"' in text for text in sql)
+    assert order.shipments.count() == 2
+    assert counts[0] == counts[1]
+    assert page.text.count(f"{line.product} × 1") == 2
