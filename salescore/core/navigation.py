@@ -51,8 +51,7 @@ QUEUES: dict[str, WorkQueue] = {}
 
 
 def allowed(access, capability: str | tuple[str, ...]) -> bool:
-    capabilities = (capability,) if isinstance(capability, str) else capability
-    return any(access.can(cap) for cap in capabilities)
+    return _allows(access.capabilities, capability)
 
 
 def register_menu(entry: MenuEntry) -> None:
@@ -84,6 +83,8 @@ def _kept(cache: dict, key, build):
 
 
 def _allows(capabilities: frozenset[str], capability: str | tuple[str, ...]) -> bool:
+    """Whether a capability set holds ``capability`` (or one of a tuple of them): ``allowed`` for
+    an Access, and the menu's key for a capability set alone."""
     return any(c in capabilities for c in ((capability,) if isinstance(capability, str) else capability))
 
 
