@@ -22,6 +22,7 @@ from django.db.models import (
     Sum,
     Value,
     When,
+    Window,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -236,21 +237,36 @@ def order_get_for_user(*, user, pk) -> Order:
     )
 
 
-def order_money(order: Order, *, today: dt.date | None = None) -> dict:
-    """Received, outstanding and overdue of one order, in one query."""
+def order_instalments(order: Order, *, today: dt.date | None = None) -> tuple[list[Instalment], dict]:
+    """The order's instalments (by number) and its money, in one query: received, outstanding and
+    overdue are window sums over the instalment rows, so the page that lists the plan does not
+    read it twice. No instalment: the sums are zero."""
     today = today or _today()
     owed = F("amount") - F("received")
-    sums = order.instalments.aggregate(
-        planned_sum=Coalesce(Sum("amount"), ZERO),
-        received_sum=Coalesce(Sum("received"), ZERO),
-        overdue_sum=Coalesce(Sum(owed, filter=Q(due_date__lt=today), output_field=AMOUNT), ZERO),
+    rows = list(
+        order.instalments.annotate(
+            planned_sum=Window(Sum("amount")),
+            received_sum=Window(Sum("received")),
+            overdue_sum=Window(
+                Sum(Case(When(due_date__lt=today, then=owed), default=ZERO, output_field=AMOUNT))
+            ),
+        ).order_by("seq")
     )
-    return {
-        "planned": sums["planned_sum"],
-        "received": sums["received_sum"],
-        "overdue": sums["overdue_sum"],
-        "outstanding": order.total - sums["received_sum"],
+    first = rows[0] if rows else None
+    planned = first.planned_sum if first else Decimal("0.00")
+    received = first.received_sum if first else Decimal("0.00")
+    money = {
+        "planned": planned,
+        "received": received,
+        "overdue": first.overdue_sum if first else Decimal("0.00"),
+        "outstanding": order.total - received,
     }
+    return rows, money
+
+
+def order_money(order: Order, *, today: dt.date | None = None) -> dict:
+    """Received, outstanding and overdue of one order, in one query."""
+    return order_instalments(order, today=today)[1]
 
 
 # -- receivables -------------------------------------------------------------------------------

@@ -190,11 +190,11 @@ def _order_context(request, order: Order, **forms) -> dict:
     can_plan = order.status not in (Order.Status.CANCELLED, Order.Status.CLOSED) and (
         (draft and (works or access.can(Cap.PAYMENTS_RECORD))) or access.can(Cap.PAYMENTS_RECORD)
     )
-    instalments = list(order.instalments.all())
+    instalments, money = selectors.order_instalments(order)
     context = {
         "order": order,
         "lines": lines,
-        "money": selectors.order_money(order),
+        "money": money,
         "problems": problems,
         "works": works,
         "can_confirm": access.can(Cap.ORDERS_PROCESS) and order.status == Order.Status.SUBMITTED,

@@ -389,4 +389,53 @@ def test_order_page_shows_shipments_in_a_fixed_number_of_queries(cast, client_as
         assert not any('FROM "catalog_product"' in text for text in sql)
     assert order.shipments.count() == 2
     assert counts[0] == counts[1]
+    # the session, the user, the policy, the order, its lines, the plan with its money, the
+    # shipments and their lines, the payments, the header form's contacts
+    assert counts[0] <= 10, counts
     assert page.text.count(f"{line.product} × 1") == 2
+
+
+def test_the_plan_and_the_money_are_one_query(cast, client_as):
+    """The order page reads the instalments and their window sums together; the sums equal those
+    added up apart (and are zero for an order without a plan)."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.db.models import F, Sum
+
+    from salescore.orders import selectors
+
+    order = submitted_order(cast.rep_a)
+    rows, money = selectors.order_instalments(order)
+    assert rows == [] or money["planned"] == sum(row.amount for row in rows)
+    order.instalments.all().delete()
+    rows, money = selectors.order_instalments(order)
+    assert rows == [] and money == {
+        "planned": Decimal("0.00"),
+        "received": Decimal("0.00"),
+        "overdue": Decimal("0.00"),
+        "outstanding": order.total,
+    }
+    today = dt.date(2026, 6, 15)
+    for seq, (due, amount, received) in enumerate(
+        [
+            (dt.date(2026, 5, 1), "100.10", "40.05"),
+            (dt.date(2026, 6, 1), "200.20", "0"),
+            (dt.date(2026, 7, 1), "0.03", "0"),
+        ],
+        start=1,
+    ):
+        order.instalments.create(seq=seq, due_date=due, amount=Decimal(amount), received=Decimal(received))
+    rows, money = selectors.order_instalments(order, today=today)
+    assert [row.seq for row in rows] == [1, 2, 3]
+    sums = order.instalments.aggregate(planned=Sum("amount"), received=Sum("received"))
+    overdue = order.instalments.filter(due_date__lt=today).aggregate(owed=Sum(F("amount") - F("received")))
+    assert money == {
+        "planned": sums["planned"],
+        "received": sums["received"],
+        "overdue": overdue["owed"],
+        "outstanding": order.total - sums["received"],
+    }
+    assert money["planned"] == Decimal("300.33") and money["overdue"] == Decimal("260.25")
+    assert all(isinstance(value, Decimal) for value in money.values())
+    assert selectors.order_money(order, today=today) == money
