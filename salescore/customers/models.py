@@ -121,6 +121,13 @@ class Customer(AuditedModel):
     # When the current owner took the customer from the public pool: the follow-up clock of the
     # pool sweep starts again then, or a claimed customer would go straight back.
     owned_since = models.DateTimeField(_("owned since"), null=True, blank=True, editable=False)
+    # When and why the customer last went into the public pool (its latest PoolMove in), kept by
+    # triggers on the pool moves whatever writes them (migration 0009, decision 0021), so that the
+    # pool page reads its newest entries along an index. None: never in the pool.
+    pool_entered_at = models.DateTimeField(_("in the pool since"), null=True, blank=True, editable=False)
+    pool_reason = models.CharField(  # noqa: DJ001 - None (never in the pool), as the API has it
+        _("reason"), max_length=16, null=True, blank=True, editable=False
+    )
     # Set when this customer was merged into another as a duplicate (customers.merge): it is then
     # deleted for good, and its history is shown with the survivor's.
     merged_into = models.ForeignKey(
@@ -140,7 +147,13 @@ class Customer(AuditedModel):
     # they see them all, with contact data masked like any manager (R3.8), but change only what
     # their own chain of command gives them (services pass to_change=True).
     scope_read_all_capability = (Cap.ORDERS_PROCESS, Cap.SERVICE_HANDLE)
-    audit_ignore = AuditedModel.audit_ignore | {"name_key", "phone_key", "owned_since"}
+    audit_ignore = AuditedModel.audit_ignore | {
+        "name_key",
+        "phone_key",
+        "owned_since",
+        "pool_entered_at",
+        "pool_reason",
+    }
 
     class Meta:
         verbose_name = _("customer")
@@ -164,6 +177,9 @@ class Customer(AuditedModel):
             models.Index(fields=["email"], name="customer_email_idx"),
             # email__iexact (the duplicate check) compares UPPER(email): this index answers it.
             models.Index(Upper("email"), name="customer_email_upper_idx"),
+            # The public pool's page reads its newest entries along customer_pool_entered_idx,
+            # written per database by migration 0009 (PostgreSQL needs NULLS LAST, which SQLite's
+            # CREATE INDEX refuses and its DESC already does).
         ]
 
     def __str__(self) -> str:
@@ -237,6 +253,11 @@ class PoolPolicy(models.Model):
 
     def days_for(self, tier: str) -> int:
         return {Tier.A: self.days_a, Tier.B: self.days_b}.get(tier, self.days_c)
+
+
+# The names of the triggers that keep Customer.pool_entered_at and pool_reason (migration 0009): a
+# bulk load pauses them (core.bulk.triggers_paused) and writes the columns itself.
+POOL_ENTRY_TRIGGERS = "customer_pool_entry_"
 
 
 class PoolMove(models.Model):

@@ -280,10 +280,9 @@ def contacts_for_export(*, user, customers: QuerySet[Customer]) -> QuerySet[Cont
 
 
 def pool_list(*, user, q: str | None = None, tier: str | None = None) -> QuerySet[Customer]:
-    """The pool customers this user may see, each with when and why it last entered the pool."""
-    entered = PoolMove.objects.filter(customer=OuterRef("pk"), direction=PoolMove.Direction.IN).order_by(
-        "-at", "-id"
-    )
+    """The pool customers this user may see, newest entries first, each with when and why it last
+    entered the pool (kept on the customer, decision 0021; a customer never moved in, one created
+    without an owner, comes last)."""
     customers = scope_queryset(Customer.objects.filter(owner__isnull=True), user, include_shared=False)
     if q:
         customers = customers.filter(name__icontains=q.strip())
@@ -291,12 +290,8 @@ def pool_list(*, user, q: str | None = None, tier: str | None = None) -> QuerySe
         customers = customers.filter(tier=tier)
     return (
         customers.select_related("region")
-        .annotate(
-            last_touch=Coalesce("last_contact_at", "created_at"),
-            pool_reason=Subquery(entered.values("reason")[:1]),
-            pool_entered_at=Subquery(entered.values("at")[:1]),
-        )
-        .order_by("-pool_entered_at", "-id")
+        .annotate(last_touch=Coalesce("last_contact_at", "created_at"))
+        .order_by(F("pool_entered_at").desc(nulls_last=True), "-id")
     )
 
 

@@ -24,7 +24,6 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from salescore.core.permissions import access_for, get_in_scope, scope_queryset

@@ -105,6 +105,8 @@ def build(ctx: Context, stdout=None) -> dict[str, int]:
             "website",
             "notes",
             "last_contact_at",
+            "pool_entered_at",
+            "pool_reason",
             *AUDIT,
         ],
     )
@@ -295,6 +297,8 @@ def build(ctx: Context, stdout=None) -> dict[str, int]:
                 f"www.{domain}" if rnd() < 0.5 else "",
                 "",
                 clock.ts(last),
+                clock.ts(pooled_at) if pool else None,
+                "no_follow_up" if pool else None,
                 stamp,
                 keeper.user_id,
                 clock.ts(updated),

@@ -18,7 +18,7 @@ from salescore.accounts.models import User
 from salescore.catalog.models import Category, Feature, Product
 from salescore.core.bulk import triggers_paused
 from salescore.core.models import RecordShare
-from salescore.customers.models import Contact, Customer, PoolMove, Tag
+from salescore.customers.models import POOL_ENTRY_TRIGGERS, Contact, Customer, PoolMove, Tag
 from salescore.demo.company import DEMO_PASSWORD
 from salescore.demo.gendata import catalog, customers, database, orders, org, planning, service
 from salescore.demo.gendata.clock import Clock
@@ -172,8 +172,11 @@ def run(
     # The kept figures' triggers are off while rows are written in bulk (they would look up
     # payments per order with the indexes dropped); every figure, board count and receivable is rebuilt once
     # the load is analysed.
-    # The activities' copy of their customer's owner is written with them.
-    paused = triggers_paused(figures.TRIGGERS, counts.TRIGGERS, receivables.TRIGGERS, OWNER_COPY_TRIGGERS)
+    # The activities' copy of their customer's owner is written with them, and a customer's last
+    # pool entry with the customer.
+    paused = triggers_paused(
+        figures.TRIGGERS, counts.TRIGGERS, receivables.TRIGGERS, OWNER_COPY_TRIGGERS, POOL_ENTRY_TRIGGERS
+    )
     with database.tuned(connection) as unchecked, transaction.atomic(using=using), paused:
         if reset:
             phase("reset", database.reset, connection)

@@ -22,7 +22,7 @@ from salescore.core.models import Sequence
 from salescore.core.permissions import Position, Scope, access_for, scope_queryset
 from salescore.core.sequences import next_number
 from salescore.customers.identity import credit_code_problem, name_key, normalize_phone
-from salescore.customers.models import Contact, Customer
+from salescore.customers.models import Contact, Customer, PoolMove
 from salescore.demo.company import DEMO_PASSWORD
 from salescore.leads.models import Lead
 from salescore.orders import services as orders
@@ -207,6 +207,16 @@ class GeneratedCompanyTests(TestCase):
         kept = Activity.all_objects.values_list("customer_owner_id", "customer__owner_id")
         assert all(copy == owner for copy, owner in kept)
         assert {copy for copy, _owner in kept} > {None}
+        # and each customer its last entry into the pool, as the pool's triggers would
+        latest = {}
+        for move in PoolMove.objects.filter(direction="in").order_by("at", "id"):
+            latest[move.customer_id] = (move.at, move.reason)
+        entries = {
+            pk: (at, reason)
+            for pk, at, reason in Customer.all_objects.values_list("pk", "pool_entered_at", "pool_reason")
+            if at is not None or reason is not None
+        }
+        assert entries == latest and entries
         for opportunity in Opportunity.objects.select_related("customer"):
             assert (
                 opportunity.owner_id in (opportunity.customer.owner_id, None)
