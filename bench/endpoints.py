@@ -47,6 +47,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("activities", "/activities/", "list"),
     Endpoint("order list", "/orders/", "list"),
     Endpoint("lead list", "/leads/", "list"),
+    Endpoint("public pool", "/customers/pool/", "list"),
     # Pages: one record.
     Endpoint("customer detail", "/customers/{customer}/", "detail"),
     Endpoint("opportunity detail", "/pipeline/opportunities/{opportunity}/", "detail"),
@@ -67,6 +68,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("API opportunity", "/api/v1/opportunities/{opportunity}", "api", api=True),
     Endpoint("API board", "/api/v1/board", "api", api=True),
     Endpoint("API activities", "/api/v1/activities", "api", api=True),
+    Endpoint("API public pool", "/api/v1/customers/pool", "api", api=True),
     Endpoint("API orders", "/api/v1/orders", "api", api=True),
     Endpoint("API order", "/api/v1/orders/{order}", "api", api=True),
     # API: the reports.
