@@ -97,7 +97,11 @@ def test_a_write_to_the_customer_cannot_set_another_entry(cast):
     other = make_customer(cast.rep_a)
     now = timezone.now()
     Customer.objects.bulk_create(
-        [Customer(name="批量客户", created_at=now, updated_at=now, pool_entered_at=now, pool_reason="released")]
+        [
+            Customer(
+                name="批量客户", created_at=now, updated_at=now, pool_entered_at=now, pool_reason="released"
+            )
+        ]
     )
     assert Customer.objects.filter(pool_reason__isnull=False).count() == 1
     assert _drift() == {} and other.pool_entered_at is None
