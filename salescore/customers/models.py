@@ -167,7 +167,12 @@ class Customer(AuditedModel):
             ),
         ]
         indexes = [
-            models.Index(fields=["owner", "-updated_at"], name="customer_owner_updated_idx"),
+            # A rep's list in its order; deleted_at included, so its count reads the index only.
+            models.Index(
+                fields=["owner", "-updated_at", "-id"],
+                include=["deleted_at"],
+                name="customer_owner_updated_idx",
+            ),
             # The list's default order: its first page reads 25 index entries, not every customer.
             models.Index(fields=["-updated_at", "-id"], name="customer_updated_idx"),
             models.Index(fields=["tier", "-updated_at"], name="customer_tier_idx"),

@@ -103,7 +103,10 @@ class Opportunity(AuditedModel):
             models.Index(fields=["owner", "stage", "-updated_at", "-id"], name="opp_owner_stage_idx"),
             # A rep's list: their own opportunities newest first (core.pagination.rows reads the
             # scope's parts, this is the owner's).
-            models.Index(fields=["owner", "-updated_at", "-id"], name="opp_owner_updated_idx"),
+            # deleted_at included: a rep's count reads the index only (customers, orders alike).
+            models.Index(
+                fields=["owner", "-updated_at", "-id"], include=["deleted_at"], name="opp_owner_updated_idx"
+            ),
             # The list's default order: its first page reads 25 index entries, not every row.
             models.Index(fields=["-updated_at", "-id"], name="opp_updated_idx"),
             models.Index(fields=["stage", "-updated_at"], name="opp_stage_updated_idx"),
