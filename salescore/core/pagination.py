@@ -65,10 +65,25 @@ def _count_by_parts(queryset, position: int, parts: tuple, *, limit: int) -> int
     union is the whole scope, so the count is exact; when one does, the count is at least
     ``limit``, which the caller reports as "more than". Each part reads its own index (a rep's
     activities: their customers', then the pool's, index only); their OR made PostgreSQL scan the
-    table until it had found ``limit`` rows (80 ms for a rep's activities at size L)."""
-    sql, params = _each_part(queryset, position, parts, order=(), limit=limit)
+    table until it had found ``limit`` rows (80 ms for a rep's activities at size L).
+
+    A part that alone reaches ``limit`` answers without the others and without the union: the
+    parts are counted one by one first, in a ``CASE`` whose subqueries the database runs only when
+    it needs their value (PostgreSQL's init plans, SQLite's subroutines), and the first full one
+    ends it. A rep's activities at L: 18-23 ms for the union of two parts of 10,001, 5 ms for the
+    first part alone. When none is full the parts are small and read twice."""
+    pieces = _part_queries(queryset, position, parts, order=(), limit=limit)
+    union = " UNION ".join(sql for sql, _params in pieces)
+    params = [value for _sql, part_params in pieces for value in part_params]
+    if len(pieces) == 1:
+        query = f"SELECT COUNT(*) FROM ({union}) AS scoped"  # noqa: S608  (compiled by the ORM)
+    else:
+        alone = "(SELECT COUNT(*) FROM ({}) AS alone) >= %s"  # noqa: S608  (compiled by the ORM)
+        full = " OR ".join(alone.format(sql) for sql, _params in pieces)
+        query = f"SELECT CASE WHEN {full} THEN %s ELSE (SELECT COUNT(*) FROM ({union}) AS scoped) END"  # noqa: S608
+        params = [*(value for _sql, part in pieces for value in (*part, limit)), limit, *params]
     with connections[queryset.db].cursor() as cursor:
-        cursor.execute(f"SELECT COUNT(*) FROM ({' UNION '.join(sql)}) AS scoped", params)  # noqa: S608
+        cursor.execute(query, params)
         return cursor.fetchone()[0]
 
 
@@ -134,7 +149,13 @@ def rows(queryset, start: int, stop: int):
 def _each_part(queryset, position: int, parts: tuple, *, order: tuple, limit: int) -> tuple[list, list]:
     """Each part's first ``limit`` ids in ``order``, as SQL of its own
     (``SELECT * FROM (...) AS partN``), and the parameters of them all."""
-    sql, params = [], []
+    pieces = _part_queries(queryset, position, parts, order=order, limit=limit)
+    return [sql for sql, _params in pieces], [value for _sql, params in pieces for value in params]
+
+
+def _part_queries(queryset, position: int, parts: tuple, *, order: tuple, limit: int) -> list[tuple]:
+    """(SQL, parameters) of each part's first ``limit`` ids in ``order``."""
+    pieces = []
     for n, part in enumerate(parts):
         first = queryset.all()
         # The part instead of the scope: ANDed with the scope, PostgreSQL would count the part's
@@ -142,9 +163,8 @@ def _each_part(queryset, position: int, parts: tuple, *, order: tuple, limit: in
         del first.query.where.children[position]
         first = first.filter(part).order_by(*_led_by(part, order, queryset.model)).values("pk")[:limit]
         part_sql, part_params = first.query.get_compiler(connection=connections[first.db]).as_sql()
-        sql.append(f"SELECT * FROM ({part_sql}) AS part{n}")  # noqa: S608  (compiled by the ORM)
-        params.extend(part_params)
-    return sql, params
+        pieces.append((f"SELECT * FROM ({part_sql}) AS part{n}", list(part_params)))  # noqa: S608
+    return pieces
 
 
 def _led_by(part, order: tuple, model) -> tuple:
