@@ -141,9 +141,48 @@ def rows(queryset, start: int, stop: int):
     order = _ordering(queryset) if found else ()
     if not order:
         return queryset[start:stop]
-    sql, params = _each_part(queryset, *found, order=order, limit=stop)
-    candidates = RawSQL(" UNION ALL ".join(sql), params)  # noqa: S611  (compiled by the ORM)
-    return queryset.filter(pk__in=candidates)[start:stop]
+    columns = _order_columns(queryset.model, order)
+    if columns is None:
+        sql, params = _each_part(queryset, *found, order=order, limit=stop)
+        candidates = RawSQL(" UNION ALL ".join(sql), params)  # noqa: S611  (compiled by the ORM)
+        return queryset.filter(pk__in=candidates)[start:stop]
+    # The order is on the model's own columns: each part gives its candidates with them, and
+    # only the first ``stop`` of all the parts' (a record seen two ways once: UNION) are read
+    # whole, with the list's joins. A rep's page of 100 activities joined 300 rows, then sorted.
+    pieces = _part_queries(
+        queryset, *found, order=order, limit=stop, columns=[name for name, _desc in columns[:-1]]
+    )
+    # By position: the id is the first column, the order's columns follow, the id ends the order.
+    positions = [*range(2, len(columns) + 1), 1]
+    keys = ", ".join(
+        f"{at}{' DESC' if desc else ''}" for at, (_name, desc) in zip(positions, columns, strict=True)
+    )
+    union = " UNION ".join(sql for sql, _params in pieces)
+    first = f"SELECT pk FROM ({union} ORDER BY {keys} LIMIT {int(stop)}) AS candidates"  # noqa: S608
+    params = [value for _sql, part_params in pieces for value in part_params]
+    return queryset.filter(pk__in=RawSQL(first, params))[start:stop]  # noqa: S611  (compiled by the ORM)
+
+
+def _order_columns(model, order: tuple) -> list[tuple[str, bool]] | None:
+    """[(column, descending)] of an order made of the model's own plain columns and ending with
+    its primary key (so that it is total; the key comes last, as ``pk``); None for any other order
+    (a related model's field orders by that model's own ordering, an expression may sort NULLs its
+    own way: those pages keep the plain candidates)."""
+    columns = []
+    for key in order:
+        if not isinstance(key, str) or "__" in key or key.startswith("?"):
+            return None
+        name = key.lstrip("-")
+        try:
+            field = model._meta.get_field("id" if name == "pk" else name)
+        except FieldDoesNotExist:
+            return None
+        if not getattr(field, "concrete", False) or field.is_relation:
+            return None
+        if field.primary_key:
+            return [*columns, ("pk", key.startswith("-"))]
+        columns.append((field.attname, key.startswith("-")))
+    return None
 
 
 def _each_part(queryset, position: int, parts: tuple, *, order: tuple, limit: int) -> tuple[list, list]:
@@ -153,15 +192,20 @@ def _each_part(queryset, position: int, parts: tuple, *, order: tuple, limit: in
     return [sql for sql, _params in pieces], [value for _sql, params in pieces for value in params]
 
 
-def _part_queries(queryset, position: int, parts: tuple, *, order: tuple, limit: int) -> list[tuple]:
-    """(SQL, parameters) of each part's first ``limit`` ids in ``order``."""
+def _part_queries(
+    queryset, position: int, parts: tuple, *, order: tuple, limit: int, columns: list[str] = ()
+) -> list[tuple]:
+    """(SQL, parameters) of each part's first ``limit`` ids in ``order``, with ``columns`` after
+    the id."""
     pieces = []
     for n, part in enumerate(parts):
         first = queryset.all()
         # The part instead of the scope: ANDed with the scope, PostgreSQL would count the part's
         # condition twice (owner = 7 AND (owner = 7 OR ...)) and expect a rep to own 35 rows.
         del first.query.where.children[position]
-        first = first.filter(part).order_by(*_led_by(part, order, queryset.model)).values("pk")[:limit]
+        first = (
+            first.filter(part).order_by(*_led_by(part, order, queryset.model)).values("pk", *columns)[:limit]
+        )
         part_sql, part_params = first.query.get_compiler(connection=connections[first.db]).as_sql()
         pieces.append((f"SELECT * FROM ({part_sql}) AS part{n}", list(part_params)))  # noqa: S608
     return pieces

@@ -170,25 +170,31 @@ def test_a_reps_page_reads_each_part_along_its_own_index(book):
         page = list(pagination.rows(queryset, 0, 25))
     assert page
     sql = seen.captured_queries[0]["sql"]
-    assert sql.count("UNION ALL") == 2  # own, the pool, shared with them
+    assert sql.count(" UNION ") == 2  # own, the pool, shared with them
+    # the order is on the customer's own columns: the parts give them with their ids, and only
+    # the first 25 of all their candidates are read whole
+    assert "ORDER BY 2 DESC, 1 DESC LIMIT 25) AS candidates" in sql
     # the list of owned customers leaves the pool's part out
     with CaptureQueriesContext(connection) as seen:
         list(pagination.rows(customer_list(user=book.rep_a.user), 0, 25))
-    assert seen.captured_queries[0]["sql"].count("UNION ALL") == 1
+    assert seen.captured_queries[0]["sql"].count(" UNION ") == 1
     # a rep's activities too (their customers', the pool's, shared), on the activity's own columns;
     # the two parts that pin the kept owner are ordered by it first, which leads to its index
     with CaptureQueriesContext(connection) as seen:
         assert list(pagination.rows(activity_list(user=book.rep_a.user), 0, 25))
     sql = seen.captured_queries[0]["sql"]
-    assert sql.count("UNION ALL") == 2
+    assert sql.count(" UNION ") == 2
     assert (
-        sql.count('ORDER BY "pipeline_activity"."customer_owner_id" ASC, "pipeline_activity"."occurred_at"')
+        # (the occurred-at column by its place in the part's columns)
+        sql.count(
+            'ORDER BY "pipeline_activity"."customer_owner_id" ASC, 2 DESC, "pipeline_activity"."id" DESC'
+        )
         == 2
     )
     # the director's list has no parts: the plain slice
     with CaptureQueriesContext(connection) as seen:
         list(pagination.rows(customer_list(user=book.director.user), 0, 25))
-    assert "UNION ALL" not in seen.captured_queries[0]["sql"]
+    assert " UNION " not in seen.captured_queries[0]["sql"]
 
 
 def test_the_pages_and_the_api_read_by_parts(book, client_as, api_as):
