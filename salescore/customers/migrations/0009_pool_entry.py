@@ -4,12 +4,12 @@ entries along a partial index instead of looking up every pool customer's moves 
 (decision 0021).
 
 Triggers keep the copy exact in the writer's transaction, whatever writes. On PostgreSQL a customer
-row written with either column (Django's save writes every column, so a stale instance would write
-an old value back) takes the value from its moves, and a move written, moved to another customer
-(a merge) or deleted makes its customers' rows write it again. The customer's row is locked by that
-UPDATE, and the BEFORE trigger reads the moves after the lock is granted (a statement of its own, so
-with a new snapshot): two writers cannot leave an older entry in place. SQLite (one writer) puts
-the value right after the statement when it differs.
+row updated with either column, or inserted with one, takes the value from its moves (Django's
+save writes every column, so a stale instance would write an old value back), and a move written,
+moved to another customer (a merge) or deleted makes its customers' rows write it again. The
+customer's row is locked by that UPDATE, and the BEFORE trigger reads the moves after the lock is
+granted (a statement of its own, so with a new snapshot): two writers cannot leave an older entry
+in place. SQLite (one writer) puts the value right after the statement when it differs.
 
 The trigger names start with ``customer_pool_entry_`` (``customers.models.POOL_ENTRY_TRIGGERS``);
 a bulk load pauses them (``core.bulk.triggers_paused``) and writes the columns itself."""
@@ -20,6 +20,9 @@ LATEST = (
     "SELECT m.at, m.reason FROM customers_poolmove m WHERE m.customer_id = {id} AND m.direction = 'in' "
     "ORDER BY m.at DESC, m.id DESC LIMIT 1"
 )
+# A new customer has no move yet (a move needs its customer): only a row written with an entry is
+# looked at (a fixture's, or a writer's mistake), so an import of new customers pays nothing.
+NEW_WITH_ENTRY = "NEW.pool_entered_at IS NOT NULL OR NEW.pool_reason IS NOT NULL"
 PG_UP = f"""
 CREATE FUNCTION customer_pool_entry_keep() RETURNS trigger AS $$
 BEGIN
@@ -28,8 +31,10 @@ BEGIN
   {LATEST.format(id="NEW.id").replace("SELECT m.at, m.reason", "SELECT m.at, m.reason INTO NEW.pool_entered_at, NEW.pool_reason")};
   RETURN NEW;
 END $$ LANGUAGE plpgsql;
-CREATE TRIGGER customer_pool_entry_keep BEFORE INSERT OR UPDATE OF pool_entered_at, pool_reason
+CREATE TRIGGER customer_pool_entry_keep BEFORE UPDATE OF pool_entered_at, pool_reason
   ON customers_customer FOR EACH ROW EXECUTE FUNCTION customer_pool_entry_keep();
+CREATE TRIGGER customer_pool_entry_keep_new BEFORE INSERT ON customers_customer FOR EACH ROW
+  WHEN ({NEW_WITH_ENTRY}) EXECUTE FUNCTION customer_pool_entry_keep();
 CREATE FUNCTION customer_pool_entry_move() RETURNS trigger AS $$
 BEGIN
   IF TG_OP <> 'DELETE' AND NOT (TG_OP = 'INSERT' AND NEW.direction <> 'in') THEN
@@ -45,6 +50,7 @@ CREATE TRIGGER customer_pool_entry_move AFTER INSERT OR UPDATE OR DELETE ON cust
 """
 PG_DOWN = """
 DROP TRIGGER IF EXISTS customer_pool_entry_keep ON customers_customer;
+DROP TRIGGER IF EXISTS customer_pool_entry_keep_new ON customers_customer;
 DROP TRIGGER IF EXISTS customer_pool_entry_move ON customers_poolmove;
 DROP FUNCTION IF EXISTS customer_pool_entry_keep();
 DROP FUNCTION IF EXISTS customer_pool_entry_move();
@@ -62,7 +68,7 @@ def _sqlite_put(row: str) -> str:
 SQLITE_UP = [
     # SQLite runs no trigger again from its own statement (recursive triggers are off by default);
     # the moves' triggers run the customer's, which then finds nothing to put right.
-    f"CREATE TRIGGER customer_pool_entry_ins AFTER INSERT ON customers_customer\n"
+    f"CREATE TRIGGER customer_pool_entry_ins AFTER INSERT ON customers_customer WHEN {NEW_WITH_ENTRY}\n"
     f"BEGIN\n  {_sqlite_put('NEW.id')}\nEND;",
     f"CREATE TRIGGER customer_pool_entry_upd AFTER UPDATE OF pool_entered_at, pool_reason ON customers_customer\n"
     f"BEGIN\n  {_sqlite_put('NEW.id')}\nEND;",
