@@ -156,8 +156,29 @@ def _validation_message(error: dict) -> str:
         "less_than": _("Use a value below %(n)s.") % {"n": ctx.get("lt", "")},
         "value_error": str(error.get("msg", "")).removeprefix("Value error, "),
         "extra_forbidden": _("This field is not accepted here."),
+        # Kinds a fuzzer reaches: pydantic's own English would otherwise reach the caller.
+        "int_from_float": _("Enter a whole number."),
+        "int_parsing_size": _("Enter a whole number."),
+        "finite_number": _("Enter a finite number (not NaN or infinity)."),
+        "float_type": _("Enter a number."),
+        "decimal_type": _("Enter a number."),
+        "decimal_max_digits": _("Use at most %(n)s digits.") % {"n": ctx.get("max_digits", "")},
+        "decimal_max_places": _("Use at most %(n)s decimal places.") % {"n": ctx.get("decimal_places", "")},
+        "decimal_whole_digits": _("Use at most %(n)s digits before the decimal point.")
+        % {"n": ctx.get("whole_digits", "")},
+        "bool_type": _("Enter true or false."),
+        "date_type": _("Enter a date as YYYY-MM-DD."),
+        "date_from_datetime_inexact": _("Enter a date as YYYY-MM-DD."),
+        "datetime_type": _("Enter a date and time in ISO 8601 format."),
+        "datetime_from_date_parsing": _("Enter a date and time in ISO 8601 format."),
+        "datetime_object_invalid": _("Enter a date and time in ISO 8601 format."),
+        "string_pattern_mismatch": _("This value does not have the expected form."),
+        "string_unicode": _("Enter text."),
+        "too_short": _("Give at least %(n)s items.") % {"n": ctx.get("min_length", "")},
+        "too_long": _("Give at most %(n)s items.") % {"n": ctx.get("max_length", "")},
     }
-    return messages.get(kind) or str(error.get("msg", _("This value is not valid.")))
+    # Any other kind gets the general message, never pydantic's untranslated English.
+    return messages.get(kind) or _("This value is not valid.")
 
 
 def missing_reference(field: str, pk) -> ApplicationError:
