@@ -91,6 +91,7 @@ MIDDLEWARE = [
     "salescore.core.middleware.AuditContextMiddleware",
     "salescore.core.middleware.ApplicationErrorMiddleware",
     "salescore.core.middleware.ApiErrorShapeMiddleware",
+    "salescore.core.middleware.ApiNulCharacterMiddleware",
 ]
 # make bench: each response carries its SQL query count and time (salescore/core/querycount.py),
 # first in the chain so the other middlewares' queries count too. Off everywhere else.
