@@ -14,10 +14,12 @@ from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.openapi import schema as ninja_openapi
 from ninja.pagination import LimitOffsetPagination
 from ninja.pagination import paginate as ninja_paginate
 from ninja.renderers import JSONRenderer
 from ninja.responses import Status
+from ninja.schema import NinjaGenerateJsonSchema
 from ninja.security import HttpBearer, SessionAuth
 
 from salescore.core import pagination as pages
@@ -335,7 +337,29 @@ def install_error_handlers(api: NinjaAPI) -> None:
         )
 
 
+# Which class each component name of the OpenAPI schema belongs to (short name -> module path).
+_COMPONENT_OWNERS: dict[str, str] = {}
+
+
+class UniqueComponentNames(NinjaGenerateJsonSchema):
+    """ninja gathers every model's definitions into one ``components`` section by their short name,
+    so two classes of one name (a customer's Kind and a report's Kind, the leads' and the tickets'
+    AssignIn) left the last one describing both, and clients built from the schema sent values the
+    server refuses. The first class to use a short name keeps it; any other class of that name is
+    named by its module path (salescore__leads__api__AssignIn)."""
+
+    def get_defs_ref(self, core_mode_ref):
+        defs_ref = super().get_defs_ref(core_mode_ref)
+        choices = self._prioritized_defsref_choices[defs_ref]
+        short, qualified = choices[0], choices[2]  # pydantic's order: name, name-mode, module.qualname ...
+        if _COMPONENT_OWNERS.setdefault(short, qualified) != qualified:
+            self._prioritized_defsref_choices[defs_ref] = choices[2:]
+        return defs_ref
+
+
 def build_api(*, title: str, version: str, description: str) -> NinjaAPI:
+    # ninja's schema builder names its generator at module level, with no setting to pass another.
+    ninja_openapi.NinjaGenerateJsonSchema = UniqueComponentNames
     api = NinjaAPI(
         title=title,
         version=version,

@@ -508,3 +508,24 @@ def test_operation_survives_hostile_input(world, db, method, path):
         failures += rep.failures
     assert fuzzer.sent > 0
     assert not failures, "\n".join(failures)
+
+
+def test_each_component_name_describes_one_class(monkeypatch):
+    """Found by this fuzzer: a customer's ``kind`` pointed to the component ``Kind`` that a report's
+    Kind had overwritten (weekly/monthly), so the schema's own example values were refused."""
+    from ninja.openapi.schema import OpenAPISchema
+
+    from config.api import api
+
+    overwritten = []
+    add = OpenAPISchema.add_schema_definitions
+
+    def checked(self, definitions):
+        overwritten.extend(k for k, v in definitions.items() if k in self.schemas and self.schemas[k] != v)
+        add(self, definitions)
+
+    monkeypatch.setattr(OpenAPISchema, "add_schema_definitions", checked)
+    schema = api.get_openapi_schema(path_prefix=f"{BASE}/")
+    assert overwritten == []
+    kind = resolve(schema["components"]["schemas"]["CustomerIn"]["properties"]["kind"])
+    assert set(kind["enum"]) == {"company", "individual"}
