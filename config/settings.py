@@ -91,6 +91,7 @@ MIDDLEWARE = [
     "salescore.core.middleware.AuditContextMiddleware",
     "salescore.core.middleware.ApplicationErrorMiddleware",
     "salescore.core.middleware.ApiErrorShapeMiddleware",
+    "salescore.core.middleware.ApiNulCharacterMiddleware",
 ]
 # make bench: each response carries its SQL query count and time (salescore/core/querycount.py),
 # first in the chain so the other middlewares' queries count too. Off everywhere else.
@@ -133,7 +134,7 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "salescore.accounts.validators.MinimumLengthValidator",
         "OPTIONS": {"min_length": 10},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},

@@ -1,3 +1,4 @@
+from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -16,3 +17,13 @@ class CharacterClassValidator:
 
     def get_help_text(self) -> str:
         return _("Your password must contain letters and at least one digit or symbol.")
+
+
+class MinimumLengthValidator(password_validation.MinimumLengthValidator):
+    """Django's length rule with its message in our catalogue: Django 5.2 changed that message's
+    text, and the translations it ships still hold only the old one, so it came out in English."""
+
+    def get_error_message(self) -> str:
+        return _("This password is too short. It must contain at least %(n)s characters.") % {
+            "n": self.min_length
+        }

@@ -14,10 +14,12 @@ from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.openapi import schema as ninja_openapi
 from ninja.pagination import LimitOffsetPagination
 from ninja.pagination import paginate as ninja_paginate
 from ninja.renderers import JSONRenderer
 from ninja.responses import Status
+from ninja.schema import NinjaGenerateJsonSchema
 from ninja.security import HttpBearer, SessionAuth
 
 from salescore.core import pagination as pages
@@ -156,8 +158,29 @@ def _validation_message(error: dict) -> str:
         "less_than": _("Use a value below %(n)s.") % {"n": ctx.get("lt", "")},
         "value_error": str(error.get("msg", "")).removeprefix("Value error, "),
         "extra_forbidden": _("This field is not accepted here."),
+        # Kinds a fuzzer reaches: pydantic's own English would otherwise reach the caller.
+        "int_from_float": _("Enter a whole number."),
+        "int_parsing_size": _("Enter a whole number."),
+        "finite_number": _("Enter a finite number (not NaN or infinity)."),
+        "float_type": _("Enter a number."),
+        "decimal_type": _("Enter a number."),
+        "decimal_max_digits": _("Use at most %(n)s digits.") % {"n": ctx.get("max_digits", "")},
+        "decimal_max_places": _("Use at most %(n)s decimal places.") % {"n": ctx.get("decimal_places", "")},
+        "decimal_whole_digits": _("Use at most %(n)s digits before the decimal point.")
+        % {"n": ctx.get("whole_digits", "")},
+        "bool_type": _("Enter true or false."),
+        "date_type": _("Enter a date as YYYY-MM-DD."),
+        "date_from_datetime_inexact": _("Enter a date as YYYY-MM-DD."),
+        "datetime_type": _("Enter a date and time in ISO 8601 format."),
+        "datetime_from_date_parsing": _("Enter a date and time in ISO 8601 format."),
+        "datetime_object_invalid": _("Enter a date and time in ISO 8601 format."),
+        "string_pattern_mismatch": _("This value does not have the expected form."),
+        "string_unicode": _("Enter text."),
+        "too_short": _("Give at least %(n)s items.") % {"n": ctx.get("min_length", "")},
+        "too_long": _("Give at most %(n)s items.") % {"n": ctx.get("max_length", "")},
     }
-    return messages.get(kind) or str(error.get("msg", _("This value is not valid.")))
+    # Any other kind gets the general message, never pydantic's untranslated English.
+    return messages.get(kind) or _("This value is not valid.")
 
 
 def missing_reference(field: str, pk) -> ApplicationError:
@@ -314,7 +337,29 @@ def install_error_handlers(api: NinjaAPI) -> None:
         )
 
 
+# Which class each component name of the OpenAPI schema belongs to (short name -> module path).
+_COMPONENT_OWNERS: dict[str, str] = {}
+
+
+class UniqueComponentNames(NinjaGenerateJsonSchema):
+    """ninja gathers every model's definitions into one ``components`` section by their short name,
+    so two classes of one name (a customer's Kind and a report's Kind, the leads' and the tickets'
+    AssignIn) left the last one describing both, and clients built from the schema sent values the
+    server refuses. The first class to use a short name keeps it; any other class of that name is
+    named by its module path (salescore__leads__api__AssignIn)."""
+
+    def get_defs_ref(self, core_mode_ref):
+        defs_ref = super().get_defs_ref(core_mode_ref)
+        choices = self._prioritized_defsref_choices[defs_ref]
+        short, qualified = choices[0], choices[2]  # pydantic's order: name, name-mode, module.qualname ...
+        if _COMPONENT_OWNERS.setdefault(short, qualified) != qualified:
+            self._prioritized_defsref_choices[defs_ref] = choices[2:]
+        return defs_ref
+
+
 def build_api(*, title: str, version: str, description: str) -> NinjaAPI:
+    # ninja's schema builder names its generator at module level, with no setting to pass another.
+    ninja_openapi.NinjaGenerateJsonSchema = UniqueComponentNames
     api = NinjaAPI(
         title=title,
         version=version,

@@ -5,7 +5,7 @@ import datetime as dt
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
-from salescore.core.api import ErrorOut, Pagination, paginate
+from salescore.core.api import MAX_ID, ErrorOut, Pagination, paginate
 from salescore.core.history import describe_changes
 from salescore.core.models import AuditAction
 from salescore.core.selectors import (
@@ -48,7 +48,7 @@ class AuditOut(Schema):
 
 
 class AuditFilter(Schema):
-    actor_id: int | None = None
+    actor_id: int | None = Field(None, ge=1, le=MAX_ID)
     action: AuditAction | None = None
     model: str | None = Field(None, pattern=r"^[a-z_]+\.[a-z_]+$", description="e.g. org.person")
     date_from: dt.date | None = None

@@ -1,3 +1,6 @@
+import contextlib
+import json
+
 from django.http import JsonResponse
 from django.utils.deprecation import MiddlewareMixin
 from django.utils.translation import gettext
@@ -80,3 +83,52 @@ class ApiErrorShapeMiddleware(MiddlewareMixin):
         if response.has_header("Allow"):
             shaped["Allow"] = response["Allow"]
         return shaped
+
+
+def _nul_paths(value, path: tuple = ()):
+    """The dotted names of the strings (keys or values) in parsed JSON that hold a NUL character."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            yield ".".join(map(str, path)) or "__all__"
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if "\x00" in str(key):
+                yield ".".join(map(str, (*path, key))) or "__all__"
+            else:
+                yield from _nul_paths(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _nul_paths(item, (*path, index))
+
+
+class ApiNulCharacterMiddleware(MiddlewareMixin):
+    """An API request whose path, query or JSON body holds a NUL character is a 422 naming the
+    field. PostgreSQL cannot store or even compare such text, so it would otherwise reach the
+    database and fail there (a 500) wherever the value is filtered on or saved."""
+
+    def process_request(self, request):
+        if not request.path.startswith("/api/"):
+            return None
+        fields = []
+        if "\x00" in request.path:
+            fields.append("path")
+        for name, values in request.GET.lists():
+            if "\x00" in name or any("\x00" in v for v in values):
+                fields.append(name.replace("\x00", "") or "__all__")
+        if request.content_type == "application/json":
+            body = request.body
+            if b"\x00" in body or b"\\u0000" in body:
+                with contextlib.suppress(ValueError):  # not JSON: the API answers that itself
+                    fields.extend(_nul_paths(json.loads(body)))
+        if not fields:
+            return None
+        fields = list(dict.fromkeys(fields))
+        why = gettext("Text cannot contain the NUL character (code 0).")
+        return JsonResponse(
+            {
+                "code": "validation_error",
+                "message": gettext("Some fields are not valid: %(fields)s.") % {"fields": ", ".join(fields)},
+                "fields": dict.fromkeys(fields, why),
+            },
+            status=422,
+        )

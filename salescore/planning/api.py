@@ -11,7 +11,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from salescore.campaigns.models import Campaign
 from salescore.catalog.models import Category, PriceList, Product
-from salescore.core.api import ErrorOut, Pagination, missing_reference, paginate
+from salescore.core.api import MAX_ID, ErrorOut, Pagination, missing_reference, paginate
 from salescore.core.api import reference as _ref
 from salescore.core.api import references as _refs
 from salescore.core.permissions import Cap, get_in_scope, require, scope_queryset
@@ -116,9 +116,9 @@ class TargetFilter(Schema):
     period_kind: PeriodName | None = None
     period_start: dt.date | None = Field(None, description="targets running on or after this day")
     period_end: dt.date | None = Field(None, description="targets running on or before this day")
-    org_unit_id: int | None = Field(None, ge=1)
-    person_id: int | None = Field(None, ge=1)
-    parent_id: int | None = Field(None, ge=1)
+    org_unit_id: int | None = Field(None, ge=1, le=MAX_ID)
+    person_id: int | None = Field(None, ge=1, le=MAX_ID)
+    parent_id: int | None = Field(None, ge=1, le=MAX_ID)
     status: Target.Status | None = None
 
 
@@ -127,12 +127,12 @@ class TargetIn(Schema):
     period_kind: PeriodName
     period_start: dt.date = Field(..., description="the first day of the year, quarter or month")
     value: Decimal = Field(..., **VALUE)
-    org_unit_id: int | None = Field(None, ge=1)
-    person_id: int | None = Field(None, ge=1)
-    parent_id: int | None = Field(None, ge=1)
-    category_id: int | None = Field(None, ge=1)
+    org_unit_id: int | None = Field(None, ge=1, le=MAX_ID)
+    person_id: int | None = Field(None, ge=1, le=MAX_ID)
+    parent_id: int | None = Field(None, ge=1, le=MAX_ID)
+    category_id: int | None = Field(None, ge=1, le=MAX_ID)
     industry: str = Field("", max_length=32)
-    region_id: int | None = Field(None, ge=1)
+    region_id: int | None = Field(None, ge=1, le=MAX_ID)
     notes: str = Field("", max_length=TEXT)
 
 
@@ -161,7 +161,7 @@ class DecideIn(Schema):
 
 class MarketSizeIn(Schema):
     industry: str = Field("", max_length=32)
-    region_id: int | None = Field(None, ge=1)
+    region_id: int | None = Field(None, ge=1, le=MAX_ID)
     period_start: dt.date
     period_end: dt.date
     amount: Decimal = Field(..., **VALUE)
@@ -491,9 +491,9 @@ class PlanFields(Schema):
 
 
 class PlanIn(PlanFields):
-    target_id: int = Field(..., ge=1)
+    target_id: int = Field(..., ge=1, le=MAX_ID)
     title: str = Field(..., min_length=1, max_length=200)
-    owner_id: int | None = Field(None, ge=1)
+    owner_id: int | None = Field(None, ge=1, le=MAX_ID)
 
 
 class PlanPatch(PlanFields):
@@ -503,11 +503,11 @@ class PlanPatch(PlanFields):
 
 class StepIn(Schema):
     title: str = Field(..., min_length=1, max_length=200)
-    owner_id: int = Field(..., ge=1)
+    owner_id: int = Field(..., ge=1, le=MAX_ID)
     start_date: dt.date
     due_date: dt.date
     status: PlanStep.Status = PlanStep.Status.TODO
-    depends_on_id: int | None = Field(None, ge=1)
+    depends_on_id: int | None = Field(None, ge=1, le=MAX_ID)
 
 
 class PlanDecideIn(Schema):
@@ -568,7 +568,7 @@ def _plan_links(payload: PlanFields) -> dict:
 def list_plans(
     request,
     status: Plan.Status | None = None,
-    target_id: int | None = Query(None, ge=1),
+    target_id: int | None = Query(None, ge=1, le=MAX_ID),
     to_decide: bool = Query(False, description="only the submitted plans you may approve"),
 ):
     if to_decide:
@@ -580,16 +580,15 @@ def list_plans(
 @plans_router.post("/plans", response={201: PlanOut, **ERRORS})
 def create_plan(request, payload: PlanIn):
     user = request.auth
+    # One service call with every reference resolved first: an id that points nowhere leaves no plan.
     plan = services.plan_create(
         actor=user,
         target=_ref(_targets(user), payload.target_id, "target_id"),
         title=payload.title,
         owner=_ref(scope_queryset(Person.all_objects.all(), user), payload.owner_id, "owner_id"),
+        **_plan_links(payload),
         **{k: v for k, v in _plan_fields(payload).items() if k != "title"},
     )
-    links = _plan_links(payload)
-    if any(links.values()):
-        plan = services.plan_update(actor=user, plan=plan, **links)
     return Status(201, _plan(request, plan.pk))
 
 

@@ -525,7 +525,19 @@ def _get_plan(actor, plan, *, lock: bool = False) -> Plan:
 
 
 @transaction.atomic
-def plan_create(*, actor: User, target: Target, title: str, owner: Person | None = None, **fields) -> Plan:
+def plan_create(
+    *,
+    actor: User,
+    target: Target,
+    title: str,
+    owner: Person | None = None,
+    products=None,
+    price_lists=None,
+    campaigns=None,
+    **fields,
+) -> Plan:
+    """A draft plan of ``target``; ``products``, ``price_lists`` and ``campaigns`` link it to those
+    records in the same transaction, so a plan is never left half-made."""
     access = require(actor, Cap.TARGETS_MANAGE)
     target = _get_target(actor, target)
     unknown = set(fields) - PLAN_FIELDS
@@ -540,6 +552,10 @@ def plan_create(*, actor: User, target: Target, title: str, owner: Person | None
     plan = Plan(target=target, title=title, owner=owner, currency=target.currency, **fields)
     validate_fields(plan, ["title", *fields])
     plan.save(actor=actor)
+    links = {"products": products, "price_lists": price_lists, "campaigns": campaigns}
+    for name, objects in links.items():
+        if objects:
+            plan.set_m2m(name, objects, actor=actor)
     return plan
 
 

@@ -98,3 +98,20 @@ def test_ids_beyond_any_database_integer_are_simply_not_found(cast, api_as):
     assert response.status_code == 400
     assert response.json()["code"] == "invalid_reference"
     assert "region_ids" in response.json()["fields"]
+
+
+@pytest.mark.django_db
+def test_api_text_with_a_nul_character_is_refused_naming_the_field(cast, api_as):
+    """PostgreSQL cannot hold or compare text with NUL: found by test_api_fuzz as 500s there."""
+    client = api_as(cast.director)
+    listed = client.get("/api/v1/customers", {"q": "a\x00b"})
+    assert listed.status_code == 422, listed.content
+    assert listed.json()["code"] == "validation_error" and "q" in listed.json()["fields"]
+    created = client.post(
+        "/api/v1/customers",
+        data=json.dumps({"name": "ok", "tags": ["a", "b\x00"]}),
+        content_type="application/json",
+    )
+    assert created.status_code == 422, created.content
+    assert list(created.json()["fields"]) == ["tags.1"]
+    assert client.get("/api/v1/customers", {"q": "日本語"}).status_code == 200

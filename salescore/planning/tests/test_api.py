@@ -225,3 +225,13 @@ def test_a_plan_links_price_lists_and_campaigns(cast, api_as, client_as):
     assert any(c["campaigns"]["old"] == [fair.pk] and c["campaigns"]["new"] == [] for c in changed)
     page = client_as(cast.lead_a).get(f"/plans/{plan.pk}/").text
     assert "大客户协议价" in page
+
+
+def test_a_plan_naming_a_missing_product_is_not_created(cast, api_as):
+    # found by test_api_fuzz: the plan was saved before its product ids were looked up
+    team_a = make_target(cast.director, unit=cast.team_a, value="1000")
+    lead = api_as(cast.lead_a)
+    refused = post(lead, "/api/v1/plans", {"target_id": team_a.pk, "title": "计划", "product_ids": [10**30]})
+    assert refused.status_code == 400, refused.content
+    assert refused.json()["code"] == "invalid_reference" and "product_ids" in refused.json()["fields"]
+    assert not Plan.objects.exists()
