@@ -456,6 +456,7 @@ class BoardColumnOut(Schema):
     count: int
     amounts: list[MoneyOut] = Field(..., description="The total amount per currency")
     cards: list[BoardCard] = Field(..., description="The most recently updated first")
+    more: bool = Field(..., description="Whether the stage has more cards than these (the list has all)")
 
     @staticmethod
     def resolve_amounts(obj: selectors.BoardColumn) -> list[dict]:

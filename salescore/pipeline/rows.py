@@ -8,6 +8,8 @@ are translated once. The tables' HTML is the same (``tests/test_list_html.py`` r
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.utils import timezone
 
 from salescore.core.export import labels
@@ -111,3 +113,47 @@ def activity_rows(activities: list[Activity], *, person_id: int | None) -> list[
             }
         )
     return rows
+
+
+def board_cards(cards: list[Opportunity]) -> list[dict]:
+    """A board column's cards as pipeline/_partials/board_cards.html shows them (and the card's
+    order key, for the column's next cards)."""
+    if not cards:
+        return []
+    detail, move = url_for_pk("pipeline:opportunity_detail"), url_for_pk("pipeline:opportunity_move")
+    return [
+        {
+            "pk": o.pk,
+            "version": o.version,
+            "url": detail(o.pk),
+            "move_url": move(o.pk),
+            "name": o.name,
+            "customer": o.customer.name,
+            "amount": money(o.amount, o.currency),
+            "owner": str(o.owner),
+            "close": date_text(o.expected_close_date, "DATE_FORMAT"),
+            "cursor": board_cursor(o),
+        }
+        for o in cards
+    ]
+
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_MICROSECOND = dt.timedelta(microseconds=1)
+
+
+def board_cursor(card: Opportunity) -> str:
+    """Where a board column goes on after ``card``: its updated-at (microseconds since 1970, exact)
+    and its id, the column's order."""
+    return f"{(card.updated_at - _EPOCH) // _MICROSECOND}.{card.pk}"
+
+
+def parse_board_cursor(text: str) -> tuple[dt.datetime, int] | None:
+    """``board_cursor``'s text read back; None when it is not one."""
+    at, _, pk = (text or "").partition(".")
+    if not (at.isascii() and at.isdigit() and pk.isascii() and pk.isdigit()) or len(at) > 17 or len(pk) > 18:
+        return None
+    try:
+        return _EPOCH + int(at) * _MICROSECOND, int(pk)
+    except OverflowError:
+        return None

@@ -129,6 +129,8 @@ class BoardColumn:
     amount: Decimal
     # The total per currency: ``amount`` adds numbers of different currencies when a column mixes them.
     amounts: dict[str, Decimal] = field(default_factory=dict)
+    # Whether the stage has cards after these (in the reader's scope and the board's filter).
+    more: bool = False
 
 
 CARD_FIELDS = (
@@ -160,17 +162,22 @@ def _card_sources(*, user, owner: Person | None) -> list[QuerySet[Opportunity]]:
     return [rows.filter(scope.owned)] + ([rows.filter(scope.others)] if scope.others is not None else [])
 
 
-def _newest_per_stage(base, sources, columns, per_stage: int):
+def _newest_per_stage(base, sources, columns, per_stage: int, before: tuple[dt.datetime, int] | None = None):
     """The newest ``per_stage`` opportunities of each stage, in one query: a UNION ALL of one
     LIMITed part per stage and per way seen (``sources``), each reading the (owner, stage,
     updated) or (stage, updated) index in card order and stopping. A stage may return up to
     ``per_stage`` rows per source; the board keeps the newest. Each part is a subquery of its own
     (``SELECT * FROM (...)``), which both databases take with its ORDER BY and LIMIT; Django's
     ``union`` refuses a sliced part on SQLite, and the window rank used there before numbered
-    every opportunity in scope (4 s for a director at 300,000)."""
+    every opportunity in scope (4 s for a director at 300,000). ``before`` (updated at, id) gives
+    the cards after a card already shown, in the same order."""
     order = ("-updated_at", "-id")
     if not columns:
         return base.none()
+    if before is not None:
+        at, pk = before
+        after = Q(updated_at__lt=at) | Q(updated_at=at, pk__lt=pk)
+        sources = [rows.filter(after) for rows in sources]
     sql, params = [], []
     for n, (stage, rows) in enumerate((stage, rows) for stage in columns for rows in sources):
         part = rows.filter(stage=stage).order_by(*order).values("pk")[:per_stage]
@@ -181,22 +188,32 @@ def _newest_per_stage(base, sources, columns, per_stage: int):
     return base.filter(pk__in=newest).order_by(*order)
 
 
-def board(*, user, owner: Person | None = None, per_stage: int = 30) -> list[BoardColumn]:
+BOARD_CARDS = 20  # the cards a board column shows at first, and how many more it loads at a time
+
+
+def _cards(*, user, owner, columns, per_stage: int, before=None) -> dict[int, list[Opportunity]]:
+    """The newest ``per_stage`` + 1 cards of each stage in ``columns`` (one query): the extra one
+    tells whether a column has more."""
+    base = opportunity_list(user=user, owner=owner)
+    sources = _card_sources(user=user, owner=owner)
+    # A card shows a few columns of the opportunity, its customer's name and its owner's: not the
+    # customer's forty columns (reading 210 cards' whole rows was a third of the page).
+    base = base.select_related(None).select_related("customer", "owner").only(*CARD_FIELDS)
+    cards: dict[int, list[Opportunity]] = {}
+    for opportunity in _newest_per_stage(base, sources, columns, per_stage + 1, before):
+        cards.setdefault(opportunity.stage_id, []).append(opportunity)
+    return {stage: rows[: per_stage + 1] for stage, rows in cards.items()}
+
+
+def board(*, user, owner: Person | None = None, per_stage: int = BOARD_CARDS) -> list[BoardColumn]:
     """The pipeline board: per stage its newest cards, how many there are and their total amount.
 
     Four queries whatever the size: the stages, the counts' freshness, the counts and sums (kept
     per owner, pipeline.counts), the cards.
     """
-    base = opportunity_list(user=user, owner=owner)
     columns = stages()
     totals = counts.totals(user=user, owner=owner)
-    cards: dict[int, list[Opportunity]] = {}
-    sources = _card_sources(user=user, owner=owner)
-    # A card shows a few columns of the opportunity, its customer's name and its owner's: not the
-    # customer's forty columns (reading 210 cards' whole rows was a third of the page).
-    base = base.select_related(None).select_related("customer", "owner").only(*CARD_FIELDS)
-    for opportunity in _newest_per_stage(base, sources, columns, per_stage):
-        cards.setdefault(opportunity.stage_id, []).append(opportunity)
+    cards = _cards(user=user, owner=owner, columns=columns, per_stage=per_stage)
     empty = counts.StageTotal()
     return [
         BoardColumn(
@@ -205,9 +222,25 @@ def board(*, user, owner: Person | None = None, per_stage: int = 30) -> list[Boa
             count=totals.get(stage.pk, empty).count,
             amount=totals.get(stage.pk, empty).amount,
             amounts=dict(sorted(totals.get(stage.pk, empty).amounts.items())),
+            more=len(cards.get(stage.pk, [])) > per_stage,
         )
         for stage in columns
     ]
+
+
+def board_more(
+    *,
+    user,
+    stage: Stage,
+    before: tuple[dt.datetime, int],
+    owner: Person | None = None,
+    per_stage: int = BOARD_CARDS,
+) -> tuple[list[Opportunity], bool]:
+    """A board column's next cards after the card ``before`` (its updated-at and id), in the
+    board's order, and whether there are more after them. One query."""
+    cards = _cards(user=user, owner=owner, columns=[stage], per_stage=per_stage, before=before)
+    cards = cards.get(stage.pk, [])
+    return cards[:per_stage], len(cards) > per_stage
 
 
 @dataclass

@@ -5,6 +5,7 @@ from salescore.pipeline import views, views_export
 app_name = "pipeline"
 urlpatterns = [
     path("pipeline/", views.board, name="board"),
+    path("pipeline/stages/<int:stage>/cards/", views.board_more, name="board_more"),
     path("pipeline/opportunities/", views.opportunity_list, name="opportunities"),
     path("pipeline/opportunities/export/", views_export.opportunity_export, name="opportunity_export"),
     path("pipeline/opportunities/new/", views.opportunity_create, name="opportunity_create"),

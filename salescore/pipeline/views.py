@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -19,7 +20,7 @@ from salescore.catalog.models import Product
 from salescore.core.errors import ApplicationError
 from salescore.core.pagination import paginate
 from salescore.core.permissions import Cap, access_for, require
-from salescore.core.web import filter_values, form_error, is_htmx, safe_next, url_for_pk
+from salescore.core.web import filter_values, form_error, is_htmx, safe_next
 from salescore.customers.selectors import customer_get_for_user
 from salescore.pipeline import selectors, services
 from salescore.pipeline.forms import (
@@ -33,12 +34,14 @@ from salescore.pipeline.forms import (
     ReopenForm,
 )
 from salescore.pipeline.gates import GATES
-from salescore.pipeline.models import Activity, OpportunityProduct
+from salescore.pipeline.models import Activity, OpportunityProduct, Stage
 from salescore.pipeline.rows import (
     activities_for_rows,
     activity_rows,
+    board_cards,
     opportunities_for_rows,
     opportunity_rows,
+    parse_board_cursor,
 )
 
 # -- the board ---------------------------------------------------------------------------------
@@ -50,12 +53,27 @@ def _query(request) -> str:
     return query.urlencode()
 
 
+def _more_url(form: BoardFilterForm, stage_pk: int, cards: list[dict]) -> str:
+    """Where a column loads its next cards: after its last card, with the board's filter."""
+    data = form.cleaned_data if form.is_valid() else {}
+    query = {"before": cards[-1]["cursor"]}
+    if data.get("owner") is not None:
+        query["owner"] = data["owner"].pk
+    if data.get("mine"):
+        query["mine"] = "on"
+    return f"{reverse('pipeline:board_more', args=[stage_pk])}?{urlencode(query)}"
+
+
 def _board_context(request, form: BoardFilterForm) -> dict:
-    columns = selectors.board(user=request.user, owner=form.owner_for(request.user))
-    detail, move = url_for_pk("pipeline:opportunity_detail"), url_for_pk("pipeline:opportunity_move")
+    owner = form.owner_for(request.user)
+    columns = selectors.board(user=request.user, owner=owner)
+    # "All n in the list": the opportunity list of the stage, for the board's owner.
+    listed = reverse("pipeline:opportunities")
+    owned = {"owner": owner.pk} if owner is not None and owner.pk else {}
     for column in columns:
-        for card in column.cards:
-            card.url, card.move_url = detail(card.pk), move(card.pk)
+        column.cards = board_cards(column.cards)
+        column.more_url = _more_url(form, column.stage.pk, column.cards) if column.more else ""
+        column.list_url = f"{listed}?{urlencode({'stage': column.stage.pk, **owned})}"
     return {"form": form, "columns": columns, "can_work": access_for(request.user).can(Cap.PIPELINE_WORK)}
 
 
@@ -65,6 +83,32 @@ def board(request):
     context = _board_context(request, form)
     template = "pipeline/_partials/board_columns.html" if is_htmx(request) else "pipeline/board.html"
     return render(request, template, context)
+
+
+@login_required
+@require_GET
+def board_more(request, stage: int):
+    """A board column's next cards (htmx): the cards after ``before``, with the board's filter,
+    and the button for the ones after them."""
+    stage = get_object_or_404(Stage, pk=stage, active=True)
+    before = parse_board_cursor(request.GET.get("before", ""))
+    if before is None:
+        raise ApplicationError(
+            _("The column's position is not valid; reload the board."),
+            code="invalid",
+            fields={"before": _("Not a position on the board.")},
+        )
+    form = BoardFilterForm(request.GET, user=request.user)
+    cards, more = selectors.board_more(
+        user=request.user, stage=stage, before=before, owner=form.owner_for(request.user)
+    )
+    cards = board_cards(cards)
+    context = {
+        "cards": cards,
+        "more_url": _more_url(form, stage.pk, cards) if more else "",
+        "can_work": access_for(request.user).can(Cap.PIPELINE_WORK),
+    }
+    return render(request, "pipeline/_partials/board_cards.html", context)
 
 
 def _missing(exc: ApplicationError) -> list[str]:

@@ -11,6 +11,7 @@ from salescore.core.testing import PASSWORD
 from salescore.customers import services as customer_services
 from salescore.pipeline import services
 from salescore.pipeline.models import Opportunity
+from salescore.pipeline.selectors import BOARD_CARDS
 from tests.browser.helpers import login, screenshot, settle
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -77,6 +78,39 @@ def test_drag_cards_across_the_board(cast, open_page):
     other.refresh_from_db()
     assert other.stage.code == "lost" and other.loss_reason == "客户选择了竞争对手"
     screenshot(page, "pipeline-board-en")
+    log.assert_clean()
+
+
+def test_a_column_loads_more_cards_that_can_be_dragged_too(cast, open_page):
+    customer = customer_services.customer_create(actor=cast.rep_a.user, name="看板翻页客户有限公司")
+    contact = customer_services.contact_create(actor=cast.rep_a.user, customer=customer, name="李经理")
+    rows = [
+        services.opportunity_create(
+            actor=cast.rep_a.user, customer=customer, name=f"商机{n:02d}", contacts=[contact], amount="1000"
+        )
+        for n in range(BOARD_CARDS + 2)
+    ]
+    oldest = rows[0]
+    page, log = open_page()
+    login(page, cast.rep_a.user.username, PASSWORD)
+    page.goto("/pipeline/")
+    settle(page)
+    column = _column(page, "contact")
+    assert column.locator("[data-testid=card]").count() == BOARD_CARDS
+    assert _card(page, oldest).count() == 0
+    more = column.locator("[data-testid=more-cards]")
+    assert more.inner_text() == "显示更多"
+    more.click()
+    _card(page, oldest).wait_for()
+    assert column.locator("[data-testid=card]").count() == BOARD_CARDS + 2
+    assert column.locator("[data-testid=more-cards]").count() == 0
+    screenshot(page, "pipeline-board-more-zh-hans")
+
+    # a card loaded later is dragged like the others
+    _card(page, oldest).drag_to(_column(page, "needs_analysis"))
+    page.locator("[data-testid=move-done]").wait_for()
+    oldest.refresh_from_db()
+    assert oldest.stage.code == "needs_analysis"
     log.assert_clean()
 
 

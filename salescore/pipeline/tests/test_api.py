@@ -683,7 +683,8 @@ def test_the_board(cast, api):
     assert [card["id"] for card in contact["cards"]] == [third.pk, second.pk]
     assert contact["cards"][0]["amount"] == "300.00"
     assert [card["id"] for card in columns["order"]["cards"]] == [ordered.pk]
-    assert columns["won"] == {**columns["won"], "count": 0, "amounts": [], "cards": []}
+    assert contact["more"] is True and columns["order"]["more"] is False  # 3 cards, 2 shown; 1, 1
+    assert columns["won"] == {**columns["won"], "count": 0, "amounts": [], "cards": [], "more": False}
     assert first.pk not in [card["id"] for card in contact["cards"]]
 
     mine = {
