@@ -62,9 +62,16 @@ class Totals:
     """One metric over one window: value per person and per unit path (from SQL groups)."""
 
     rows: list[tuple[int | None, str, Decimal]] = field(default_factory=list)
+    # rows summed per person, made on the first look-up (a target list asks for 200 people's).
+    _people: dict[int | None, Decimal] | None = field(default=None, init=False, repr=False, compare=False)
 
     def for_person(self, person_id: int) -> Decimal:
-        return sum((value for pk, _path, value in self.rows if pk == person_id), ZERO)
+        if self._people is None:
+            people: dict[int | None, Decimal] = {}
+            for pk, _path, value in self.rows:
+                people[pk] = people.get(pk, ZERO) + value
+            self._people = people
+        return self._people.get(person_id, ZERO)
 
     def for_unit(self, path: str) -> Decimal:
         return sum((value for _pk, unit, value in self.rows if unit and unit.startswith(path)), ZERO)

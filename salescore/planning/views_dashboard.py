@@ -6,16 +6,17 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from salescore.core.permissions import Cap, require
+from salescore.core.web import url_for_pk
 from salescore.org.models import OrgUnit
 from salescore.planning import selectors
 from salescore.planning.forms import DashboardForm
 from salescore.planning.models import Metric
 from salescore.planning.periods import period_bounds
-from salescore.planning.views_targets import records_url, trend_chart
+from salescore.planning.rows import cells
+from salescore.planning.views_targets import LISTED_RELATED, records_url, trend_chart
 
 LEVELS = (
     ("section", OrgUnit.Kind.SECTION),
@@ -25,12 +26,13 @@ LEVELS = (
 
 
 def _bars(title: str, items) -> dict:
+    detail = url_for_pk("planning:target_detail")
     return {
         "type": "bars",
         "title": title,
         "labels": [item.target.owner_name for item in items],
         "values": [float(item.attainment) if item.attainment is not None else 0 for item in items],
-        "links": [reverse("planning:target_detail", args=[item.target.pk]) for item in items],
+        "links": [detail(item.target.pk) for item in items],
     }
 
 
@@ -45,8 +47,11 @@ def dashboard(request):
         selectors.targets_for(request.user, period_start=start, period_end=end, metric=metric)
         .filter(period_kind=kind, period_start=start)
         .order_by("org_unit__path", "person__name", "id")
+        .select_related(None)
+        .select_related(*LISTED_RELATED)
     )
     items = selectors.progress(targets)
+    detail = url_for_pk("planning:target_detail")
     levels = []
     titles = {
         "section": _("Attainment by section (%)"),
@@ -85,7 +90,15 @@ def dashboard(request):
             "form": form,
             "metric": Metric(metric),
             "levels": levels,
-            "ranking": [{"item": item, "records_url": records_url(item.target)} for item in ranking],
+            "ranking": [
+                {
+                    "item": item,
+                    "records_url": records_url(item.target),
+                    "url": detail(item.target.pk),
+                    **cells(item.target, item),
+                }
+                for item in ranking
+            ],
             "top": top,
             "top_records_url": records_url(top.target) if top else "",
             "trend": trend,

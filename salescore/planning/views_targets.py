@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from salescore.core.errors import ApplicationError, PermissionDeniedError
 from salescore.core.permissions import Cap, access_for, get_in_scope, require
-from salescore.core.web import form_error
+from salescore.core.web import form_error, url_for_pk
 from salescore.planning import selectors, services
 from salescore.planning.forms import (
     DecideForm,
@@ -33,7 +33,11 @@ from salescore.planning.forms import (
 )
 from salescore.planning.models import MarketSize, Metric, Target, TargetRevision
 from salescore.planning.periods import period_bounds
+from salescore.planning.rows import cells
 
+# What a listed target shows of its related rows: its owner (a unit or a person) and segment, not
+# its parent's whole row.
+LISTED_RELATED = ("org_unit", "person", "category", "region")
 ORDER_METRICS = {Metric.SALES_AMOUNT, Metric.COLLECTED_AMOUNT, Metric.SALES_QUANTITY, Metric.MARKET_SHARE}
 
 
@@ -73,6 +77,7 @@ def target_rows(targets, *, today: dt.date | None = None) -> list[dict]:
     for target in targets:
         children.setdefault(target.parent_id if target.parent_id in ids else None, []).append(target)
     rows: list[dict] = []
+    detail = url_for_pk("planning:target_detail")
 
     def walk(parent_id, depth):
         for target in children.get(parent_id, []):
@@ -84,6 +89,8 @@ def target_rows(targets, *, today: dt.date | None = None) -> list[dict]:
                     "check": checks[target.pk],
                     "progress": progress[target.pk],
                     "records_url": records_url(target),
+                    "url": detail(target.pk),
+                    **cells(target, progress[target.pk], checks[target.pk]),
                 }
             )
             walk(target.pk, depth + 1)
@@ -105,6 +112,8 @@ def target_list(request):
         selectors.targets_for(request.user, period_start=start, period_end=end, metric=metric)
         .filter(period_kind=kind, period_start=start)
         .order_by("org_unit__path", "person__name", "id")
+        .select_related(None)
+        .select_related(*LISTED_RELATED)
     )
     rows = target_rows(targets)
     ids = [row["target"].pk for row in rows]
