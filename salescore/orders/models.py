@@ -553,6 +553,32 @@ class Receivable(models.Model):
         return f"{self.customer_id} {self.owner_id} {self.currency}: {self.outstanding} / {self.overdue}"
 
 
+class CustomerReceivable(models.Model):
+    """A customer's ``Receivable`` rows of one currency added up over their owners: the page of a
+    reader who sees every order, grouped by customer, reads it in order along its index instead
+    of grouping every kept row (135,000 at a million customers). Written with the rows it adds up,
+    by orders.receivables, so it is exactly as fresh; derived data like them."""
+
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    currency = models.CharField(max_length=3)
+    outstanding = models.DecimalField(max_digits=24, decimal_places=2)
+    overdue = models.DecimalField(max_digits=24, decimal_places=2)
+    orders = models.BigIntegerField()
+
+    class Meta:
+        indexes = [
+            # The page's order: largest outstanding first, ties by customer and currency.
+            models.Index(
+                fields=["-outstanding", "customer", "currency"], name="customer_receivable_page_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.currency}: {self.outstanding} / {self.overdue}"
+
+
 class StaleReceivable(models.Model):
     """A customer whose receivables a write has changed (an instalment, a payment, an order's
     status, owner, customer or deletion), recorded by database triggers in the writer's own

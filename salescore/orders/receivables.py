@@ -21,7 +21,14 @@ from django.utils import timezone
 
 from salescore.core.bulk import advisory_lock
 from salescore.core.permissions import owner_scope, sees_only_own
-from salescore.orders.models import NOT_OWED_STATUSES, Instalment, Order, Receivable, StaleReceivable
+from salescore.orders.models import (
+    NOT_OWED_STATUSES,
+    CustomerReceivable,
+    Instalment,
+    Order,
+    Receivable,
+    StaleReceivable,
+)
 
 TRIGGERS = "orders_mark_receivable_"  # the names of the triggers that mark customers stale
 LOCK = 0x5A1E5B0B  # PostgreSQL advisory lock held while receivables are recomputed
@@ -53,14 +60,18 @@ def owed_sums(today: dt.date, output_field=KEPT) -> dict:
 
 
 def _recompute(customers: list[int] | None, today: dt.date) -> int:
-    """Replace the rows of ``customers`` (None: everyone's) with the instalments' own: one DELETE
-    and one INSERT ... SELECT, so no row passes through Python."""
+    """Replace the rows of ``customers`` (None: everyone's) with the instalments' own, and their
+    sums per customer (``CustomerReceivable``) with those rows': two DELETEs and two INSERT ...
+    SELECTs, so no row passes through Python. The number of ``Receivable`` rows written."""
     kept = Receivable.objects.all()
+    per_customer = CustomerReceivable.objects.all()
     live = owed_instalments()
     if customers is not None:
         kept = kept.filter(customer_id__in=customers)
+        per_customer = per_customer.filter(customer_id__in=customers)
         live = live.filter(order__customer_id__in=customers)
     kept.delete()  # nothing refers to these rows: one DELETE
+    per_customer.delete()
     grouped = live.values("order__customer_id", "order__owner_id", "currency").annotate(
         **owed_sums(today),
         orders=Count("order_id", distinct=True),
@@ -68,12 +79,29 @@ def _recompute(customers: list[int] | None, today: dt.date) -> int:
     )
     select, params = grouped.query.sql_with_params()
     columns = "customer_id, owner_id, currency, outstanding, overdue, orders, next_due, as_of"
+    # The same customers' rows, once written, added up per customer and currency.
+    summed, summed_params = (
+        kept.values("customer_id", "currency")
+        .annotate(
+            total=Sum("outstanding", output_field=KEPT),
+            late=Sum("overdue", output_field=KEPT),
+            count=Sum("orders"),
+        )
+        .order_by()
+        .query.sql_with_params()
+    )
+    into = f"{per_customer.model._meta.db_table} (customer_id, currency, outstanding, overdue, orders)"
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {Receivable._meta.db_table} ({columns}) SELECT q.*, %s FROM ({select}) q",  # noqa: S608
             [connection.ops.adapt_datefield_value(today), *params],
         )
-        return cursor.rowcount
+        written = cursor.rowcount
+        cursor.execute(
+            f"INSERT INTO {into} SELECT q.* FROM ({summed}) q",  # noqa: S608  (compiled by the ORM)
+            summed_params,
+        )
+        return written
 
 
 def _outdated(today: dt.date) -> QuerySet[Receivable]:
@@ -142,6 +170,14 @@ def source(user, today: dt.date | None = None) -> QuerySet[Receivable] | None:
         _refresh(today)
     rows = Receivable.objects.order_by()
     return rows if scope.everything else rows.filter(owner__in=scope.owners)
+
+
+def customer_totals(user, today: dt.date | None = None) -> QuerySet[CustomerReceivable] | None:
+    """The kept sums per customer and currency, fresh for ``today``, for a reader who sees every
+    order (their page by customer); None for any other reader, whose sums are their people's rows."""
+    if not owner_scope(Order, user).everything or source(user, today) is None:
+        return None
+    return CustomerReceivable.objects.order_by()
 
 
 def overdue_customers(user, today: dt.date | None = None) -> QuerySet | None:
