@@ -64,17 +64,19 @@ def _more_url(form: BoardFilterForm, stage_pk: int, cards: list[dict]) -> str:
     return f"{reverse('pipeline:board_more', args=[stage_pk])}?{urlencode(query)}"
 
 
-def _board_context(request, form: BoardFilterForm) -> dict:
+def _board_context(request, form: BoardFilterForm, *, refused: int | None = None) -> dict:
+    """The board's columns with their cards; ``refused``: the card whose move was refused."""
     owner = form.owner_for(request.user)
     columns = selectors.board(user=request.user, owner=owner)
+    can_work = access_for(request.user).can(Cap.PIPELINE_WORK)
     # "All n in the list": the opportunity list of the stage, for the board's owner.
     listed = reverse("pipeline:opportunities")
     owned = {"owner": owner.pk} if owner is not None and owner.pk else {}
     for column in columns:
-        column.cards = board_cards(column.cards)
+        column.cards = board_cards(column.cards, can_work=can_work, refused=refused)
         column.more_url = _more_url(form, column.stage.pk, column.cards) if column.more else ""
         column.list_url = f"{listed}?{urlencode({'stage': column.stage.pk, **owned})}"
-    return {"form": form, "columns": columns, "can_work": access_for(request.user).can(Cap.PIPELINE_WORK)}
+    return {"form": form, "columns": columns, "can_work": can_work}
 
 
 @login_required
@@ -102,12 +104,10 @@ def board_more(request, stage: int):
     cards, more = selectors.board_more(
         user=request.user, stage=stage, before=before, owner=form.owner_for(request.user)
     )
-    cards = board_cards(cards)
-    context = {
-        "cards": cards,
-        "more_url": _more_url(form, stage.pk, cards) if more else "",
-        "can_work": access_for(request.user).can(Cap.PIPELINE_WORK),
-    }
+    can_work = access_for(request.user).can(Cap.PIPELINE_WORK)
+    cards = board_cards(cards, can_work=can_work)
+    more_url = _more_url(form, stage.pk, cards) if more else ""
+    context = {"cards": cards, "more_url": more_url, "can_work": can_work}
     return render(request, "pipeline/_partials/board_cards.html", context)
 
 
@@ -138,7 +138,8 @@ def opportunity_move(request, pk: int):
     if request.POST.get("board"):
         # The board re-renders its columns with the same filter; a refusal shows above them and
         # the card stays where it was.
-        context = _board_context(request, BoardFilterForm(request.POST, user=request.user))
+        refused = opportunity.pk if error is not None or not form.is_valid() else None
+        context = _board_context(request, BoardFilterForm(request.POST, user=request.user), refused=refused)
         if error is not None:
             context.update(move_error=error.message, move_missing=_missing(error), move_failed=opportunity)
         elif not form.is_valid():

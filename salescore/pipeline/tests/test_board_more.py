@@ -1,6 +1,7 @@
 """The board's columns load their further cards (htmx): each column shows its newest
 ``BOARD_CARDS`` and a button for the next ones, in the same order, with the board's filter and
-the reader's scope, until the stage has no more."""
+the reader's scope, until the stage has no more. The cards are written in Python: the same HTML as
+the card template (core/tests/legacy_templates/pipeline/_partials/board_cards.html)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from salescore.core.tests.legacy import assert_same_as_legacy
 from salescore.pipeline import selectors
 from salescore.pipeline.models import Opportunity, Stage
 from salescore.pipeline.rows import board_cursor, parse_board_cursor
@@ -155,3 +157,42 @@ def test_more_cards_run_a_fixed_number_of_queries(cast, client_as, viewer):
         response = client.get(url)
     assert len(large) == len(small) <= 6, [q["sql"] for q in large.captured_queries]
     assert len(CARD.findall(response.content.decode())) == selectors.BOARD_CARDS
+
+
+# -- the cards are written in Python: the same HTML as the card template -----------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+@pytest.mark.parametrize("who", ["rep_a", "lead_a", "director", "analyst"])
+def test_the_board_renders_as_the_card_template_did(cast, client_as, who, language):
+    _fill(cast.rep_b, selectors.BOARD_CARDS + 1)  # older than rep_a's: the director sees both and a button
+    customer = make_customer(cast.rep_a, name="Ann & <Bob> 有限公司")
+    make_opportunity(cast.rep_a, customer, with_contact=False, name='<b>"大"</b>', amount="1234.5")
+    make_opportunity(
+        cast.rep_a, customer, with_contact=False, currency="USD", expected_close_date=dt.date(2027, 1, 31)
+    )
+    client = client_as(getattr(cast, who))
+    client.cookies["salescore_language"] = language
+    html = assert_same_as_legacy(client, "/pipeline/")
+    if who != "analyst":
+        assert "&lt;b&gt;&quot;大&quot;&lt;/b&gt;" in html and "Ann &amp; &lt;Bob&gt;" in html
+    assert_same_as_legacy(client, f"/pipeline/?owner={cast.rep_b.person.pk}", HTTP_HX_REQUEST="true")
+    before = board_cursor(Opportunity(pk=10**9, updated_at=timezone.now() + dt.timedelta(days=1)))
+    assert_same_as_legacy(
+        client, f"/pipeline/stages/{_stage('contact').pk}/cards/?before={before}", HTTP_HX_REQUEST="true"
+    )
+
+
+@pytest.mark.django_db
+def test_a_refused_card_is_marked_on_the_board(cast, client_as):
+    ours = make_opportunity(cast.rep_a, with_contact=False)
+    client = client_as(cast.rep_a)
+    response = client.post(
+        f"/pipeline/opportunities/{ours.pk}/move/", {"stage": _stage("recommendation").pk, "board": "1"}
+    )
+    html = response.content.decode()
+    refused = r'<li class="list-group-item board-card board-card-refused"[^>]*data-opportunity="(\d+)"'
+    marked = re.findall(refused, html)
+    assert marked == [str(ours.pk)]
+    assert 'data-testid="move-error"' in html
