@@ -90,6 +90,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "salescore.core.middleware.AuditContextMiddleware",
     "salescore.core.middleware.ApplicationErrorMiddleware",
+    "salescore.core.middleware.HtmxLoginRedirectMiddleware",
     "salescore.core.middleware.ApiErrorShapeMiddleware",
     "salescore.core.middleware.ApiNulCharacterMiddleware",
 ]

@@ -51,6 +51,11 @@ class AuditContextMiddleware:
             return self.get_response(request)
 
 
+# Marks an htmx answer that carries a refusal to show (htmx_error.html): app.js swaps it in,
+# where htmx by itself leaves a 4xx answer out and the user would see nothing happen.
+HTMX_ERROR_HEADER = "X-SalesCore-Error"
+
+
 class ApplicationErrorMiddleware(MiddlewareMixin):
     """A refused action on a page shows the translated reason instead of a bare error page."""
 
@@ -61,8 +66,36 @@ class ApplicationErrorMiddleware(MiddlewareMixin):
 
         if request.path.startswith("/api/") or not isinstance(exception, ApplicationError):
             return None
-        template = "htmx_error.html" if request.headers.get("HX-Request") else "error.html"
-        return render(request, template, {"error": exception}, status=exception.status)
+        if request.headers.get("HX-Request"):
+            response = render(request, "htmx_error.html", {"error": exception}, status=exception.status)
+            response[HTMX_ERROR_HEADER] = exception.code
+            return response
+        return render(request, "error.html", {"error": exception}, status=exception.status)
+
+
+class HtmxLoginRedirectMiddleware(MiddlewareMixin):
+    """An htmx request whose session has ended is sent to the sign-in page as a whole page, back to
+    the page the user was on afterwards. The browser would follow the redirect itself and htmx
+    would put the sign-in page inside the fragment it asked for (a board column, a table)."""
+
+    def process_response(self, request, response):
+        from urllib.parse import urlencode, urlsplit
+
+        from django.conf import settings
+        from django.http import HttpResponse
+        from django.shortcuts import resolve_url
+
+        if not request.headers.get("HX-Request") or response.status_code not in (301, 302):
+            return response
+        login = resolve_url(settings.LOGIN_URL)
+        if urlsplit(response["Location"]).path != login:
+            return response
+        # Back to the page itself (its path and query only), not to the fragment's URL.
+        current = urlsplit(request.headers.get("HX-Current-URL", ""))
+        back = (current.path or "/") + (f"?{current.query}" if current.query else "")
+        redirected = HttpResponse(status=204)
+        redirected["HX-Redirect"] = f"{login}?{urlencode({'next': back})}"
+        return redirected
 
 
 class ApiErrorShapeMiddleware(MiddlewareMixin):

@@ -113,6 +113,25 @@ def test_a_column_loads_more_cards_that_can_be_dragged_too(cast, open_page):
     assert oldest.stage.code == "needs_analysis"
     log.assert_clean()
 
+    # a refusal of a fragment is shown where the fragment was going (htmx leaves 4xx out by itself)
+    more = column.locator("[data-testid=more-cards]")
+    more.wait_for()
+    bad = more.get_attribute("hx-get").split("?")[0] + "?before=yesterday"
+    page.evaluate(
+        "([url, id]) => htmx.ajax('GET', url, {target: document.querySelector(id), swap: 'outerHTML'})",
+        [bad, "[data-testid=column-contact] .board-more"],
+    )
+    column.locator("[data-testid=htmx-error]").wait_for()
+    assert "请重新加载看板" in column.locator("[data-testid=htmx-error]").inner_text()
+
+    # once the session has ended, asking for more cards opens the sign-in page, then the board
+    page.reload()
+    settle(page)
+    page.context.clear_cookies()
+    column.locator("[data-testid=more-cards]").click()
+    page.wait_for_url("**/accounts/login/?next=%2Fpipeline%2F")
+    assert log.errors and all("before=yesterday" in error for error in log.errors), log.errors
+
 
 def test_customer_page_shows_its_pipeline_and_activity_visit_fields(cast, open_page):
     ours = _opportunity(cast.rep_a, "产线改造")

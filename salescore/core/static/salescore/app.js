@@ -92,6 +92,15 @@
       if (fields) { fields.hidden = select.value !== select.dataset.visitToggle; }
     });
   }
+  // A refusal the server explains (an alert marked by core.middleware.HTMX_ERROR_HEADER) is shown
+  // where the answer was going: htmx by itself leaves a 4xx answer out, and nothing would happen.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var xhr = event.detail.xhr;
+    if (xhr && xhr.status >= 400 && xhr.getResponseHeader("X-SalesCore-Error")) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
   document.addEventListener("DOMContentLoaded", function () { toggleVisitFields(document); });
   document.addEventListener("htmx:afterSwap", function (event) { toggleVisitFields(event.target); });
   document.addEventListener("change", function (event) {
