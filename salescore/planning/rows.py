@@ -19,7 +19,8 @@ DASH = "—"
 
 
 def figure(value, target: Target) -> str:
-    """planning/_partials/figure.html: a target's figure as money, a share or a number."""
+    """A target's figure as money, a share or a number (the tables' cells and, through the
+    ``target_figure`` filter, planning/_partials/figure.html)."""
     if value is None:
         return DASH
     if target.is_money:

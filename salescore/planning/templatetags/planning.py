@@ -11,3 +11,12 @@ def industry_label(code: str) -> str:
     if not code:
         return ""
     return str(Industry(code).label) if code in Industry.values else code
+
+
+@register.filter
+def target_figure(value, target) -> str:
+    """{{ value|target_figure:target }}: a target's figure as the target tables write it
+    (planning.rows.figure, the one definition)."""
+    from salescore.planning.rows import figure
+
+    return figure(value, target)
