@@ -276,6 +276,7 @@ def merge_candidates(*, user, customer: Customer, q: str | None = None, limit: i
     """Customers this user could merge into ``customer``: ones they manage (as customer_merge
     checks), with a similar name, or matching the search ``q`` (name, credit code, phone, email)."""
     from salescore.core.permissions import Scope, access_for, scope_queryset
+    from salescore.customers import search
     from salescore.customers.identity import name_key
     from salescore.customers.selectors import customer_list
 
@@ -290,7 +291,7 @@ def merge_candidates(*, user, customer: Customer, q: str | None = None, limit: i
             return []
         # Either name may be the longer form: 杭州某某科技 and 杭州某某科技发展 find each other.
         prefixes = [key[:n] for n in range(min(4, len(key)), len(key) + 1)]
-        rows = Customer.objects.filter(Q(name_key__startswith=key) | Q(name_key__in=prefixes))
+        rows = Customer.objects.filter(search.key_starts(key) | Q(name_key__in=prefixes))
     return list(
         rows.filter(pk__in=manageable.values("pk"))
         .select_related("owner", "region")

@@ -23,7 +23,14 @@ from salescore.core.permissions import (
     scope_queryset,
     unmasked_ids,
 )
-from salescore.customers.identity import mask_value, name_key, normalize_phone
+from salescore.customers import search
+from salescore.customers.identity import (
+    credit_code_problem,
+    mask_value,
+    name_key,
+    normalize_credit_code,
+    normalize_phone,
+)
 from salescore.customers.models import Contact, Customer, PoolMove, PoolPolicy, Tag
 from salescore.org.models import OrgUnit, Person, Region
 
@@ -90,10 +97,14 @@ def customer_list(
     if q:
         q = q.strip()
         digits = normalize_phone(q)
-        condition = Q(name__icontains=q) | Q(credit_code=q.upper())
+        # Each term reads an index (customers.search), so the database reads their matches only.
+        condition = search.name_contains(q)
+        code = normalize_credit_code(q)
+        if credit_code_problem(code) in (None, "check"):  # only a code's shape can equal a stored one
+            condition |= Q(credit_code=code)
         key = name_key(q)
         if key and key != q.lower():
-            condition |= Q(name_key__startswith=key)
+            condition |= search.key_starts(key)
         if len(digits) >= 7:
             condition |= Q(phone_key=digits)
         if "@" in q:
@@ -230,7 +241,7 @@ def similar_customers(*, user, name: str, exclude_pk=None, limit: int = 5) -> li
     key = name_key(name)
     if len(key) < 2:
         return []
-    matches = Customer.objects.filter(Q(name_key=key) | Q(name_key__startswith=key)).exclude(pk=exclude_pk)
+    matches = Customer.objects.filter(search.key_starts(key)).exclude(pk=exclude_pk)
     return list(matches.select_related("owner").order_by("name")[:limit])
 
 

@@ -18,6 +18,7 @@ from salescore.accounts.models import User
 from salescore.catalog.models import Category, Feature, Product
 from salescore.core.bulk import triggers_paused
 from salescore.core.models import RecordShare
+from salescore.customers import search
 from salescore.customers.models import POOL_ENTRY_TRIGGERS, Contact, Customer, PoolMove, Tag
 from salescore.demo.company import DEMO_PASSWORD
 from salescore.demo.gendata import catalog, customers, database, orders, org, planning, service
@@ -173,9 +174,14 @@ def run(
     # payments per order with the indexes dropped); every figure, board count and receivable is rebuilt once
     # the load is analysed.
     # The activities' copy of their customer's owner is written with them, and a customer's last
-    # pool entry with the customer.
+    # pool entry with the customer. SQLite's index of the customers' names is rebuilt after the load.
     paused = triggers_paused(
-        figures.TRIGGERS, counts.TRIGGERS, receivables.TRIGGERS, OWNER_COPY_TRIGGERS, POOL_ENTRY_TRIGGERS
+        figures.TRIGGERS,
+        counts.TRIGGERS,
+        receivables.TRIGGERS,
+        OWNER_COPY_TRIGGERS,
+        POOL_ENTRY_TRIGGERS,
+        search.TRIGGERS,
     )
     with database.tuned(connection) as unchecked, transaction.atomic(using=using), paused:
         if reset:
@@ -224,6 +230,8 @@ def run(
             raise
         writer.close()
         phase("rebuild indexes and keys", indexes.rebuild)
+        if connection.vendor == "sqlite":
+            phase("name search index", search.rebuild, connection)
         if unchecked:
             phase("check foreign keys", database.check_foreign_keys, connection, tables)
         database.reset_sequences(connection, WRITTEN)

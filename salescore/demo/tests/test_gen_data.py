@@ -13,7 +13,7 @@ from io import StringIO
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, F, Sum
 from django.test import TestCase, override_settings
 from django.utils import timezone
@@ -21,8 +21,10 @@ from django.utils import timezone
 from salescore.core.models import Sequence
 from salescore.core.permissions import Position, Scope, access_for, scope_queryset
 from salescore.core.sequences import next_number
+from salescore.customers import search
 from salescore.customers.identity import credit_code_problem, name_key, normalize_phone
 from salescore.customers.models import Contact, Customer, PoolMove
+from salescore.customers.selectors import customer_list
 from salescore.demo.company import DEMO_PASSWORD
 from salescore.leads.models import Lead
 from salescore.orders import services as orders
@@ -196,6 +198,18 @@ class GeneratedCompanyTests(TestCase):
         for lead in Lead.all_objects.all():
             assert lead.phone_key == normalize_phone(lead.phone)
         assert Contact.objects.filter(is_primary=True).count() == CUSTOMERS
+
+    def test_the_name_search_finds_the_generated_customers(self):
+        # SQLite's index of the names is rebuilt after the load, which paused its triggers
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                table = search.TABLE
+                cursor.execute(f"INSERT INTO {table}({table}, rank) VALUES ('integrity-check', 1)")  # noqa: S608
+        director = Person.objects.get(user__username="bench_director").user
+        for customer in Customer.objects.order_by("pk")[:: max(1, CUSTOMERS // 5)]:
+            part = customer.name[2:5]
+            expected = {c.pk for c in Customer.objects.all() if part.lower() in c.name.lower()}
+            assert set(customer_list(user=director, q=part).values_list("pk", flat=True)) == expected, part
 
     def test_owners_are_reps_in_sales_teams(self):
         for model in (Customer, Opportunity, Order, Activity):

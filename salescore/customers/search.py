@@ -1,0 +1,82 @@
+# ruff: noqa: S608, S611 - the SQL names only this module's table; the searched text is a parameter
+"""Finding customers by part of their name, or by the start of its key, along an index on both
+databases (decision 0022).
+
+PostgreSQL answers ``name ILIKE '%q%'`` from its trigram index (migration 0006) and a prefix of
+``name_key`` from its pattern index. SQLite has neither: a search there read every customer, and
+the list walked the whole updated-at index to fill a page with the few that matched (200-340 ms a
+search at 100,000 customers). On SQLite a search therefore reads:
+
+- a part of the name (three characters or more) from ``customers_customer_name_search``, an FTS5
+  table with the trigram tokenizer over the customers' names (kept by triggers, migration 0012),
+  unless the part is in so many names that walking the list's own order finds a page sooner
+  (``PROBE``);
+- a prefix of the name key as a range of the key's index (SQLite's LIKE ignores a case-sensitive
+  index).
+"""
+
+from __future__ import annotations
+
+from django.db import connections
+from django.db.models import Q
+from django.db.models.expressions import RawSQL
+
+from salescore.customers.models import Customer
+
+TABLE = "customers_customer_name_search"
+# The triggers that keep it; a bulk load pauses them (core.bulk.triggers_paused) and calls
+# ``rebuild`` after.
+TRIGGERS = "customer_name_search_"
+# FTS5's trigram index finds a part of three characters or more; shorter ones match by scanning.
+MIN_CHARS = 3
+# A part found in this many names or more is read by walking the list's order instead: the page
+# fills within its first rows, where collecting every match first would read thousands.
+PROBE = 1000
+# Greater than any character a key holds: key <= k < key + TOP is "k starts with key".
+TOP = "\U0010ffff"
+
+
+def _connection():
+    return connections[Customer.objects.db]
+
+
+def _pattern(part: str) -> str | None:
+    """The LIKE pattern FTS5 answers from its index, or None when it cannot."""
+    if len(part) < MIN_CHARS or any(ch in part for ch in "%_\\"):
+        return None
+    return f"%{part}%"
+
+
+def name_contains(part: str) -> Q:
+    """Customers whose name contains ``part``, case-insensitively (Django's ``icontains``)."""
+    connection = _connection()
+    pattern = _pattern(part) if connection.vendor == "sqlite" else None
+    if pattern is None:
+        return Q(name__icontains=part)
+    with connection.cursor() as cursor:
+        probe = f"SELECT COUNT(*) FROM (SELECT 1 FROM {TABLE} WHERE name LIKE %s LIMIT %s)"
+        cursor.execute(probe, [pattern, PROBE])
+        (found,) = cursor.fetchone()
+    if found >= PROBE:
+        return Q(name__icontains=part)
+    # FTS5 checks the LIKE against the name itself; the index only narrows the rows it checks.
+    return Q(pk__in=RawSQL(f"SELECT rowid FROM {TABLE} WHERE name LIKE %s", [pattern]))
+
+
+def key_starts(key: str) -> Q:
+    """Customers whose name key starts with ``key``."""
+    if _connection().vendor == "sqlite":
+        return Q(name_key__gte=key, name_key__lt=key + TOP)
+    return Q(name_key__startswith=key)
+
+
+def rebuild(connection=None) -> int:
+    """Index every customer's name again (after a bulk load that paused the triggers). Returns how
+    many names the index holds; 0 on PostgreSQL, which needs none of this."""
+    connection = connection or _connection()
+    if connection.vendor != "sqlite":
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {TABLE}({TABLE}) VALUES ('rebuild')")
+        cursor.execute("SELECT COUNT(*) FROM customers_customer")
+        return cursor.fetchone()[0]

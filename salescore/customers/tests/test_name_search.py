@@ -1,0 +1,155 @@
+"""A search by part of a name finds exactly the customers whose name contains it, on both databases:
+on SQLite through the trigram index of the names (migration 0012, decision 0022), kept by triggers
+after every kind of write; on PostgreSQL through its trigram index. The results are compared with
+the names themselves, so the index can only make a search faster, never different."""
+
+from __future__ import annotations
+
+from unittest import mock
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from salescore.customers import merge, search, selectors, services
+from salescore.customers.identity import credit_code_check_char
+from salescore.customers.models import Customer
+
+NAMES = [
+    "杭州海岸机械有限公司",
+    "杭州海岸机械设备有限公司",
+    "宁波东海岸贸易有限公司",
+    "Acme Robotics (Shanghai) Co., Ltd.",
+    "ACME 机器人（苏州）有限公司",
+    "百分之百_科技%有限公司",
+    "厦门鹭岛电子有限公司",
+]
+
+
+def code(n: int) -> str:
+    body = f"91330100{n:09d}"
+    return body + credit_code_check_char(body)
+
+
+@pytest.fixture
+def book(cast):
+    made = {}
+    for n, name in enumerate(NAMES, start=1):
+        made[name] = services.customer_create(
+            actor=cast.director.user, name=name, credit_code=code(n), phone=f"0571-8800{n:04d}"
+        )
+    return made
+
+
+def index_holds_the_names() -> None:
+    """FTS5's own check of an external-content index against the table (raises when they differ)."""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(f"INSERT INTO {search.TABLE}({search.TABLE}, rank) VALUES ('integrity-check', 1)")  # noqa: S608
+
+
+def found(user, q: str) -> set[str]:
+    return set(selectors.customer_list(user=user, q=q).values_list("name", flat=True))
+
+
+def by_names(part: str) -> set[str]:
+    """What a search for ``part`` must find by name: the names that contain it, compared in Python
+    (ASCII letters in either case, as both databases' LIKE)."""
+    return {c.name for c in Customer.objects.all() if part.lower() in c.name.lower()}
+
+
+@pytest.mark.parametrize(
+    "part",
+    [
+        "海岸机械",
+        "东海岸",
+        "海岸",
+        "acme",
+        "ACME ROBOTICS",
+        "botics (sh",
+        "_科技%",
+        "百分之",
+        "鹭",
+        "没有这家公司",
+    ],
+)
+def test_a_part_of_a_name_finds_exactly_the_names_that_contain_it(cast, book, part):
+    assert found(cast.director.user, part) == by_names(part)
+    assert found(cast.director.user, part) or part == "没有这家公司"
+
+
+def test_the_index_follows_every_write(cast, book):
+    director = cast.director.user
+    index_holds_the_names()
+    # a rename through the service, a rename by a bulk update, a soft delete, a restore, a hard delete
+    renamed = services.customer_update(
+        actor=director, customer=book["厦门鹭岛电子有限公司"], name="厦门白鹭洲电子有限公司"
+    )
+    assert found(director, "白鹭洲") == {renamed.name} and found(director, "鹭岛电") == set()
+    Customer.objects.filter(pk=book["宁波东海岸贸易有限公司"].pk).update(name="宁波北仑港贸易有限公司")
+    assert found(director, "北仑港") == {"宁波北仑港贸易有限公司"} and found(director, "东海岸") == set()
+    services.customer_delete(actor=director, customer=book["杭州海岸机械设备有限公司"])
+    assert found(director, "海岸机械") == {"杭州海岸机械有限公司"}
+    services.customer_restore(
+        actor=director, record=Customer.all_objects.get(pk=book["杭州海岸机械设备有限公司"].pk)
+    )
+    assert found(director, "海岸机械") == {"杭州海岸机械有限公司", "杭州海岸机械设备有限公司"}
+    Customer.all_objects.filter(pk=book["Acme Robotics (Shanghai) Co., Ltd."].pk).delete()
+    assert found(director, "Robotics") == set()
+    index_holds_the_names()
+
+
+def test_a_search_stays_in_scope_and_keeps_its_other_terms(cast, book):
+    ours = book["杭州海岸机械有限公司"]
+    services.customer_update(actor=cast.director.user, customer=ours, owner=cast.rep_a.person)
+    assert found(cast.rep_a.user, "海岸机械") == {ours.name}
+    assert found(cast.rep_b.user, "海岸机械") == set()
+    # the credit code (also typed in lower case, with spaces), the phone, the name without its legal form
+    spaced = " ".join(code(1)[i : i + 6] for i in range(0, 18, 6)).lower()
+    assert found(cast.director.user, spaced) == {ours.name}
+    assert found(cast.director.user, "0571 8800 0001") == {ours.name}
+    assert found(cast.director.user, "杭州海岸机械有限") >= {ours.name}
+    # a part that only looks like a credit code finds nothing and breaks nothing
+    assert found(cast.director.user, "9133010000000000ZZ") == set()
+
+
+def test_a_part_in_many_names_is_read_along_the_list_order(cast, book):
+    """A part found in ``PROBE`` names or more is left to the list's own order (its page fills in
+    its first rows); the result is the same either way."""
+    with mock.patch.object(search, "PROBE", 3), CaptureQueriesContext(connection) as queries:
+        many = found(cast.director.user, "有限公司")
+        few = found(cast.director.user, "海岸机械")
+    assert many == by_names("有限公司") and few == by_names("海岸机械")
+    sql = [q["sql"] for q in queries.captured_queries]
+    uses_index = [search.TABLE in s and "rowid" in s for s in sql if "customers_customer" in s]
+    if connection.vendor == "sqlite":
+        # the probes, then only the narrow part's list reads the index
+        assert sum(uses_index) == 1, sql
+    else:
+        assert not any(search.TABLE in s for s in sql)  # PostgreSQL reads its trigram index
+
+
+def test_similar_names_and_merge_candidates_use_the_key_prefix(cast, book):
+    similar = selectors.similar_customers(user=cast.director.user, name="杭州海岸机械股份有限公司")
+    assert {c.name for c in similar} == {"杭州海岸机械有限公司", "杭州海岸机械设备有限公司"}
+    candidates = merge.merge_candidates(user=cast.director.user, customer=book["杭州海岸机械有限公司"])
+    assert [c.name for c in candidates] == ["杭州海岸机械设备有限公司"]
+
+
+def test_the_index_and_its_triggers_exist_after_the_migrations(db):
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'customers_customer' "
+                "AND name LIKE 'customer_name_search_%'"
+            )
+            assert {name for (name,) in cursor.fetchall()} == {
+                "customer_name_search_ins",
+                "customer_name_search_del",
+                "customer_name_search_upd",
+            }
+            cursor.execute("SELECT sql FROM sqlite_master WHERE name = %s", [search.TABLE])
+            assert "trigram" in cursor.fetchone()[0]
+        else:
+            cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'customer_name_trgm_idx'")
+            assert "gin_trgm_ops" in cursor.fetchone()[0]
