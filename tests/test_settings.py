@@ -97,3 +97,17 @@ def test_redis_url_switches_celery_from_eager_to_broker(tmp_path):
     broker = _run({"SALESCORE_VAR_DIR": str(tmp_path), "REDIS_URL": "redis://127.0.0.1:6379/3"}, code)
     assert eager.stdout.split() == ["True", "memory://"]
     assert broker.stdout.split() == ["False", "redis://127.0.0.1:6379/3"]
+
+
+def test_the_wsgi_application_loads_its_views_and_freezes_them_out_of_the_collector(tmp_path):
+    """config.wsgi imports the URLconf (every view and the API) and freezes what is loaded, so that a
+    full garbage collection during a request walks only what requests left (docs/performance.md)."""
+    code = (
+        "import gc, sys; import config.wsgi; "
+        "print(gc.get_freeze_count(), 'salescore.customers.views' in sys.modules, "
+        "'salescore.core.api_routes' in sys.modules)"
+    )
+    result = _run({"SALESCORE_VAR_DIR": str(tmp_path)}, code)
+    assert result.returncode == 0, result.stderr
+    frozen, views, api = result.stdout.split()
+    assert int(frozen) > 50_000 and views == api == "True"
