@@ -431,9 +431,9 @@ class BoardCard(Schema):
     id: int
     name: str
     customer_id: int
-    customer_name: str = Field(..., alias="customer.name")
+    customer_name: str
     owner_id: int
-    owner_name: str = Field(..., alias="owner.display_name")
+    owner_name: str
     amount: str
     currency: str
     probability: str
@@ -443,11 +443,11 @@ class BoardCard(Schema):
     version: int
 
     @staticmethod
-    def resolve_amount(obj: Opportunity) -> str:
+    def resolve_amount(obj: selectors.Card) -> str:
         return _money(obj.amount)
 
     @staticmethod
-    def resolve_probability(obj: Opportunity) -> str:
+    def resolve_probability(obj: selectors.Card) -> str:
         return str(obj.probability)
 
 

@@ -9,6 +9,7 @@ are translated once. The tables' HTML is the same (``tests/test_list_html.py`` r
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 from django.utils.html import escape
@@ -19,6 +20,9 @@ from salescore.core.formats import date_text
 from salescore.core.templatetags.salescore import money
 from salescore.core.web import url_for_pk
 from salescore.pipeline.models import Activity, Opportunity
+
+if TYPE_CHECKING:
+    from salescore.pipeline.selectors import Card
 
 # The columns the rows show: read as whole records with their customer, owner and stage (or
 # contact and opportunity), a page's rows cost several times as much to read.
@@ -132,7 +136,7 @@ _CARD = (
 _CLOSE = '<div class="small text-muted"><i class="bi bi-calendar-event" aria-hidden="true"></i> {}</div>'
 
 
-def board_cards(cards: list[Opportunity], *, can_work: bool = False, refused: int | None = None) -> list:
+def board_cards(cards: list[Card], *, can_work: bool = False, refused: int | None = None) -> list:
     """A board column's cards: each card's texts, its order key (for the column's next cards) and
     its HTML, written here in one format per card (a template per card was most of the board's
     time). ``can_work``: the cards can be dragged; ``refused``: the card whose move was refused."""
@@ -147,9 +151,9 @@ def board_cards(cards: list[Opportunity], *, can_work: bool = False, refused: in
             "url": detail(o.pk),
             "move_url": move(o.pk),
             "name": o.name,
-            "customer": o.customer.name,
+            "customer": o.customer_name,
             "amount": money(o.amount, o.currency),
-            "owner": str(o.owner),
+            "owner": o.owner_name,
             "close": date_text(o.expected_close_date, "DATE_FORMAT"),
             "cursor": board_cursor(o),
         }
@@ -176,7 +180,7 @@ _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _MICROSECOND = dt.timedelta(microseconds=1)
 
 
-def board_cursor(card: Opportunity) -> str:
+def board_cursor(card: Card | Opportunity) -> str:
     """Where a board column goes on after ``card``: its updated-at (microseconds since 1970, exact)
     and its id, the column's order."""
     return f"{(card.updated_at - _EPOCH) // _MICROSECOND}.{card.pk}"
