@@ -238,3 +238,20 @@ def related(obj, name: str) -> list:
     else ``obj.<name>.all()``."""
     rows = getattr(obj, f"{name}_listed", None)
     return list(getattr(obj, name).all()) if rows is None else rows
+
+
+def only_related(queryset, **keep):
+    """``queryset`` reading, of each related record it selects (``select_related``), only the
+    columns its page shows: ``only_related(rows, customer=["name"], owner=["name", "name_en"])``.
+    A list that names its customer read the customer's forty columns and built each from them (a
+    datetime parsed per column): about 4 ms of an API page of 100 opportunities. A column left out
+    and read anyway costs a query per record, which the lists' query-count tests catch."""
+    deferred = []
+    for relation, names in keep.items():
+        related = queryset.model._meta.get_field(relation).related_model
+        deferred += [
+            f"{relation}__{f.name}"
+            for f in related._meta.concrete_fields
+            if not f.primary_key and f.name not in names and f.attname not in names
+        ]
+    return queryset.defer(*deferred)

@@ -20,6 +20,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from salescore.core.api import MAX_ID, MAX_OFFSET, ErrorOut, Pagination, _validation_message, paginate
 from salescore.core.api import reference as _ref
+from salescore.core.api_rows import only_related
 from salescore.core.errors import ApplicationError
 from salescore.core.pagination import COUNT_CAP, capped_count
 from salescore.core.permissions import get_in_scope, scope_queryset
@@ -749,7 +750,7 @@ def _order_fields(data: dict) -> dict:
 @paginate(Pagination)
 def list_orders(request, filters: Query[OrderFilter]):
     user = request.auth
-    return selectors.orders_for(
+    rows = selectors.orders_for(
         user,
         status=filters.status,
         q=filters.q,
@@ -759,6 +760,9 @@ def list_orders(request, filters: Query[OrderFilter]):
         owing=filters.owing,
         order=filters.order,
     )
+    # an item names its customer and owner, and gives its quote's id only
+    rows = rows.select_related(None).select_related("customer", "owner")
+    return only_related(rows, customer=["name"], owner=["name", "name_en"])
 
 
 @orders_router.get("/orders/{order_id}", response={200: OrderOut, **ERRORS})

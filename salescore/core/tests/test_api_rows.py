@@ -290,3 +290,23 @@ def test_listed_refuses_a_relation_the_queryset_does_not_prefetch():
 
     with pytest.raises(ValueError, match="regions"):
         api_rows.listed(Person.objects.all(), "regions")
+
+
+@pytest.mark.django_db
+def test_only_related_reads_the_named_columns_of_each_related_record(cast):
+    from salescore.pipeline.models import Opportunity
+    from salescore.pipeline.tests.factories import make_opportunity
+
+    make_opportunity(cast.rep_a, with_contact=False)
+    rows = Opportunity.objects.select_related("customer", "owner")
+    slim = api_rows.only_related(rows, customer=["name"], owner=["name", "name_en"])
+    [opportunity] = slim
+    customer, owner = opportunity.customer, opportunity.owner
+    # the kept columns and the keys are read; every other column of theirs is not
+    assert {"name", "phone", "credit_code", "created_at"} - {"name"} <= customer.get_deferred_fields()
+    assert "name" not in customer.get_deferred_fields() and customer.pk == opportunity.customer_id
+    assert (
+        not {"name", "name_en"} & owner.get_deferred_fields() and "org_unit_id" in owner.get_deferred_fields()
+    )
+    # the opportunity's own columns are all read
+    assert not opportunity.get_deferred_fields()
