@@ -17,7 +17,7 @@ from pydantic import StringConstraints
 from salescore.catalog.models import PriceList
 from salescore.core.api import ErrorOut, Pagination, date_range, paginate
 from salescore.core.api import reference as _ref
-from salescore.core.api_rows import listed, related
+from salescore.core.api_rows import listed, only_related, related
 from salescore.core.errors import ApplicationError
 from salescore.core.permissions import Cap, Position, require, scope_queryset
 from salescore.customers import selectors, services
@@ -310,6 +310,9 @@ def list_customers(request, filters: Query[CustomerFilter]):
         price_list=_ref(PriceList, filters.price_list_id, "price_list_id"),
         order=filters.order,
     )
+    # an item names its owner, region and price list: their other columns are not read
+    bilingual = ["name", "name_en"]
+    customers = only_related(customers, owner=bilingual, region=bilingual, price_list=bilingual)
     return listed(customers, "tags")
 
 
