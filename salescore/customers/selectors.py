@@ -108,7 +108,7 @@ def customer_list(
         if len(digits) >= 7:
             condition |= Q(phone_key=digits)
         if "@" in q:
-            condition |= Q(email__iexact=q)
+            condition |= search.email_is(q)
         customers = customers.filter(condition)
     if tier:
         customers = customers.filter(tier=tier)

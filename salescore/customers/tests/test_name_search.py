@@ -108,6 +108,8 @@ def test_a_search_stays_in_scope_and_keeps_its_other_terms(cast, book):
     spaced = " ".join(code(1)[i : i + 6] for i in range(0, 18, 6)).lower()
     assert found(cast.director.user, spaced) == {ours.name}
     assert found(cast.director.user, "0571 8800 0001") == {ours.name}
+    services.customer_update(actor=cast.director.user, customer=ours, email="Sales@HaiAn.example.com")
+    assert found(cast.director.user, "sales@haian.EXAMPLE.com") == {ours.name}
     assert found(cast.director.user, "杭州海岸机械有限") >= {ours.name}
     # a part that only looks like a credit code finds nothing and breaks nothing
     assert found(cast.director.user, "9133010000000000ZZ") == set()
