@@ -51,8 +51,16 @@ def test_the_demo_targets_and_plans(db):
     # other team and person is on the pace they kept.
     second_team = planning_demo._People().teams[1]
     warned = Target.objects.filter(warning_since__isnull=False)
-    assert warned.filter(org_unit=second_team, metric="sales_amount", period_kind="year").exists()
     threshold = PlanningPolicy.current().warning_gap
+    team_year = Target.objects.filter(org_unit=second_team, metric="sales_amount", period_kind="year")
+    [team] = selectors.progress(team_year)
+    assert team.gap < 0, (team.attainment, team.elapsed)  # the second team is behind its pace
+    # and warned once enough of the year is gone: a gap (attainment minus the share of the period
+    # gone, in points) cannot pass the threshold before that much of the year has passed, and the
+    # team lags by a fraction of its pace, so its warning is expected from 40 % of the year on (it
+    # is there on 15 May, not yet on 20 February: tried with time_machine)
+    if team.elapsed >= 4 * threshold:
+        assert warned.filter(pk=team.target.pk).exists(), (team.gap, team.elapsed)
     for item in selectors.progress(warned):
         target = item.target
         in_second_team = target.org_unit_id == second_team.pk or (
