@@ -138,18 +138,10 @@ def test_similar_names_and_merge_candidates_use_the_key_prefix(cast, book):
     assert [c.name for c in candidates] == ["杭州海岸机械设备有限公司"]
 
 
-def test_the_index_and_its_triggers_exist_after_the_migrations(db):
+def test_the_index_exists_after_the_migrations(db):
+    # (its triggers: core/tests/test_triggers.py)
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
-            cursor.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'customers_customer' "
-                "AND name LIKE 'customer_name_search_%'"
-            )
-            assert {name for (name,) in cursor.fetchall()} == {
-                "customer_name_search_ins",
-                "customer_name_search_del",
-                "customer_name_search_upd",
-            }
             cursor.execute("SELECT sql FROM sqlite_master WHERE name = %s", [search.TABLE])
             assert "trigram" in cursor.fetchone()[0]
         else:
