@@ -16,6 +16,7 @@ from salescore.catalog.models import Product
 from salescore.core.dates import filter_days
 from salescore.core.i18n import join_clauses, join_items
 from salescore.core.permissions import access_for, get_in_scope, owner_scope, scope_queryset
+from salescore.customers import search as customer_search
 from salescore.customers.models import Customer
 from salescore.org.fields import bilingual, english
 from salescore.org.models import OrgUnit, Person
@@ -61,7 +62,7 @@ def opportunity_list(
     rows = scope_queryset(Opportunity.objects.all(), user)
     if q:
         q = q.strip()
-        rows = rows.filter(Q(name__icontains=q) | Q(customer__name__icontains=q))
+        rows = rows.filter(customer_search.named(Opportunity, q))
     if stage is not None:
         rows = rows.filter(stage=stage)
     if owner is not None:

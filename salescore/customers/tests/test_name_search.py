@@ -147,3 +147,44 @@ def test_the_index_exists_after_the_migrations(db):
         else:
             cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'customer_name_trgm_idx'")
             assert "gin_trgm_ops" in cursor.fetchone()[0]
+
+
+@pytest.mark.parametrize("probe", [1000, 2])
+def test_a_list_that_names_its_customer_finds_its_name_or_its_customers(cast, probe):
+    """The opportunity list's search (``search.named``): by the opportunity's name or its
+    customer's, read by the ids each side's index gives (PostgreSQL) or along the list's order (a
+    part in ``PROBE`` names or more, a short part, SQLite); the same records either way."""
+    from salescore.pipeline.models import Opportunity
+    from salescore.pipeline.selectors import opportunity_list
+    from salescore.pipeline.tests.factories import make_customer, make_opportunity
+
+    haian = make_customer(cast.rep_a, name="杭州海岸机械有限公司")
+    port = make_customer(cast.rep_a, name="宁波港务集团有限公司")
+    for customer, name in (
+        (haian, "海岸二期扩产"),
+        (haian, "ERP 升级"),
+        (port, "码头设备采购"),
+        (port, "海岸线监测"),
+    ):
+        make_opportunity(cast.rep_a, customer, with_contact=False, name=name)
+    director = cast.director.user
+
+    def expected(part: str) -> set[int]:
+        part = part.lower()
+        rows = Opportunity.objects.select_related("customer")
+        return {o.pk for o in rows if part in o.name.lower() or part in o.customer.name.lower()}
+
+    with mock.patch.object(search, "PROBE", probe):
+        for part in (
+            "海岸",
+            "海岸机械",
+            "海岸二期",
+            "港务集团",
+            "erp 升",
+            "设备采购",
+            "有限公司",
+            "没有这个",
+        ):
+            found = set(opportunity_list(user=director, q=part).values_list("pk", flat=True))
+            assert found == expected(part), part
+        assert set(opportunity_list(user=cast.rep_b.user, q="海岸机械").values_list("pk", flat=True)) == set()
