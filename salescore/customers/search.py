@@ -76,9 +76,9 @@ def _few(rows) -> list[int] | None:
     return ids if len(ids) < PROBE else None
 
 
-def named(model, part: str, *, own: str = "name") -> Q:
-    """Records of ``model`` whose ``own`` column or whose customer's name contains ``part``
-    (``icontains`` both), the search of the lists that name a customer.
+def named(model, part: str, *, own: tuple[str, ...] = ("name",)) -> Q:
+    """Records of ``model`` whose ``own`` columns or whose customer's name contain ``part``
+    (``icontains`` all), the search of the lists that name a customer.
 
     Written as an OR across the join, PostgreSQL could use no index for it and walked the list's
     order testing each record's customer: 24 s for a director's opportunity search at size L when
@@ -86,13 +86,14 @@ def named(model, part: str, *, own: str = "name") -> Q:
     to ``PROBE`` (two queries of about a millisecond when few match), and the list reads those ids
     by their keys. A part in ``PROBE`` names or more on either side is left to the list's own
     order, whose page fills at once; so is a part shorter than a trigram, and SQLite (no trigram
-    index on these tables)."""
-    plain = Q(**{f"{own}__icontains": part}) | Q(customer__name__icontains=part)
+    index on these tables). Each of the ``own`` columns needs its trigram index on PostgreSQL."""
+    mine = reduce(operator.or_, (Q(**{f"{column}__icontains": part}) for column in own))
+    plain = mine | Q(customer__name__icontains=part)
     if _connection().vendor != "postgresql" or len(part) < MIN_CHARS:
         return plain
     # every row, soft-deleted or not, as the join did: the list applies its own conditions
     customers = _few(Customer._base_manager.filter(name__icontains=part))
-    ours = _few(model._base_manager.filter(**{f"{own}__icontains": part})) if customers is not None else None
+    ours = _few(model._base_manager.filter(mine)) if customers is not None else None
     if ours is None or customers is None:
         return plain
     # an empty IN list would make Django give up the whole query (EmptyResultSet) where the list's

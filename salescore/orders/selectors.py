@@ -27,6 +27,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from salescore.core.permissions import access_for, get_in_scope, scope_queryset
+from salescore.customers import search as customer_search
 from salescore.orders import receivables as kept
 from salescore.orders.authority import LEVELS, rank
 from salescore.orders.models import OWED_STATUSES, Approval, Credit, Instalment, Order, OrdersPolicy, Quote
@@ -185,9 +186,7 @@ def orders_for(
         rows = rows.filter(status=status)
     if q:
         q = q.strip()
-        rows = rows.filter(
-            Q(number__icontains=q) | Q(customer__name__icontains=q) | Q(customer_po__icontains=q)
-        )
+        rows = rows.filter(customer_search.named(Order, q, own=("number", "customer_po")))
     if owner is not None:
         rows = rows.filter(owner=owner)
     if customer is not None:

@@ -188,3 +188,30 @@ def test_a_list_that_names_its_customer_finds_its_name_or_its_customers(cast, pr
             found = set(opportunity_list(user=director, q=part).values_list("pk", flat=True))
             assert found == expected(part), part
         assert set(opportunity_list(user=cast.rep_b.user, q="海岸机械").values_list("pk", flat=True)) == set()
+
+
+@pytest.mark.parametrize("probe", [1000, 2])
+def test_the_order_list_finds_its_number_po_or_customer(cast, probe):
+    from salescore.orders.models import Order
+    from salescore.orders.selectors import orders_for
+    from salescore.orders.tests.factories import make_order, submitted_order
+    from salescore.pipeline.tests.factories import make_customer
+
+    haian = make_customer(cast.rep_a, name="杭州海岸机械有限公司", address="杭州市滨江区1号")
+    port = make_customer(cast.rep_a, name="宁波港务集团有限公司", address="宁波市北仑区2号")
+    submitted_order(cast.rep_a, customer=haian, customer_po="PO-HA-7731")
+    make_order(cast.rep_a, customer=port, customer_po="NB/2026/0042")
+    submitted_order(cast.rep_a, customer=port)
+    director = cast.director.user
+
+    def expected(part: str) -> set[int]:
+        part = part.lower()
+        texts = Order.objects.values_list("pk", "number", "customer_po", "customer__name")
+        return {pk for pk, *words in texts if any(part in (w or "").lower() for w in words)}
+
+    year = str(Order.objects.exclude(number=None).first().number)[3:7]
+    with mock.patch.object(search, "PROBE", probe):
+        for part in ("海岸机械", "港务", "po-ha", "2026/00", f"SO-{year}", "有限公司", "没有这个"):
+            found = set(orders_for(director, q=part).values_list("pk", flat=True))
+            assert found == expected(part), part
+        assert set(orders_for(cast.rep_b.user, q="海岸机械").values_list("pk", flat=True)) == set()
