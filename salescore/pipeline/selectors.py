@@ -359,7 +359,7 @@ def activity_list(
     if customer is not None:
         rows = rows.filter(customer=customer)
     if q:
-        rows = rows.filter(Q(subject__icontains=q.strip()) | Q(customer__name__icontains=q.strip()))
+        rows = rows.filter(customer_search.named(Activity, q.strip(), own=("subject",)))
     if followups_only:
         rows = rows.filter(next_step_due__isnull=False, next_step_done=False).order_by("next_step_due", "id")
         if due_only:

@@ -215,3 +215,30 @@ def test_the_order_list_finds_its_number_po_or_customer(cast, probe):
             found = set(orders_for(director, q=part).values_list("pk", flat=True))
             assert found == expected(part), part
         assert set(orders_for(cast.rep_b.user, q="海岸机械").values_list("pk", flat=True)) == set()
+
+
+@pytest.mark.parametrize("probe", [1000, 2])
+def test_the_activities_find_their_subject_or_customer(cast, probe):
+    from salescore.pipeline import services as pipeline_services
+    from salescore.pipeline.models import Activity
+    from salescore.pipeline.selectors import activity_list
+    from salescore.pipeline.tests.factories import make_customer
+
+    haian = make_customer(cast.rep_a, name="杭州海岸机械有限公司")
+    port = make_customer(cast.rep_a, name="宁波港务集团有限公司")
+    for customer, subject in ((haian, "海岸二期报价回访"), (port, "码头设备演示"), (port, "电话回访")):
+        pipeline_services.activity_log(
+            actor=cast.rep_a.user, customer=customer, channel="phone", subject=subject
+        )
+    director = cast.director.user
+
+    def expected(part: str) -> set[int]:
+        part = part.lower()
+        texts = Activity.objects.values_list("pk", "subject", "customer__name")
+        return {pk for pk, *words in texts if any(part in w.lower() for w in words)}
+
+    with mock.patch.object(search, "PROBE", probe):
+        for part in ("海岸机械", "港务", "回访", "设备演示", "有限公司", "没有这个"):
+            found = set(activity_list(user=director, q=part).values_list("pk", flat=True))
+            assert found == expected(part), part
+        assert set(activity_list(user=cast.rep_b.user, q="海岸机械").values_list("pk", flat=True)) == set()
