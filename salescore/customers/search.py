@@ -15,6 +15,9 @@ search at 100,000 customers). On SQLite a search therefore reads:
   index);
 - an e-mail address as ``UPPER(email) = ...``, which the index on UPPER(email) answers (SQLite's
   ``iexact`` is a LIKE).
+
+On PostgreSQL a part of two characters, which no trigram holds, is read from a bigram index
+(``core.bigram``, migration 0013): a customer's short name or a person's name is often just two.
 """
 
 from __future__ import annotations
@@ -23,11 +26,12 @@ import operator
 from functools import reduce
 
 from django.db import connections
-from django.db.models import Q, Value
+from django.db.models import F, Q, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Upper
 from django.db.models.lookups import Exact
 
+from salescore.core.bigram import HasBigram, answers
 from salescore.customers.models import Customer
 
 TABLE = "customers_customer_name_search"
@@ -57,6 +61,9 @@ def _pattern(part: str) -> str | None:
 def name_contains(part: str) -> Q:
     """Customers whose name contains ``part``, case-insensitively (Django's ``icontains``)."""
     connection = _connection()
+    if connection.vendor == "postgresql" and answers(part):
+        ids = _few(Customer._base_manager.filter(HasBigram(F("name"), Value(part))))
+        return Q(name__icontains=part) if ids is None else _among(ids)
     pattern = _pattern(part) if connection.vendor == "sqlite" else None
     if pattern is None:
         return Q(name__icontains=part)
@@ -76,6 +83,23 @@ def _few(rows) -> list[int] | None:
     return ids if len(ids) < PROBE else None
 
 
+def _among(ids: list[int], column: str = "pk") -> Q:
+    # an empty IN list would make Django give up the whole query (EmptyResultSet) where the list's
+    # parts are compiled on their own; "id IS NULL" matches nothing and compiles
+    return Q(**{f"{column}__in": ids}) if ids else Q(pk__isnull=True)
+
+
+def _containing(columns: tuple[str, ...], part: str) -> Q:
+    """``columns`` (any of them) contain ``part``: through their bigram indexes for a part of two
+    characters on PostgreSQL (``core.bigram``), else ``icontains``, which their trigram indexes
+    answer from three characters."""
+    if answers(part):
+        terms = (Q(HasBigram(F(column), Value(part))) for column in columns)
+    else:
+        terms = (Q(**{f"{column}__icontains": part}) for column in columns)
+    return reduce(operator.or_, terms)
+
+
 def named(model, part: str, *, own: tuple[str, ...] = ("name",)) -> Q:
     """Records of ``model`` whose ``own`` columns or whose customer's name contain ``part``
     (``icontains`` all), the search of the lists that name a customer.
@@ -85,21 +109,21 @@ def named(model, part: str, *, own: tuple[str, ...] = ("name",)) -> Q:
     few match. On PostgreSQL each side is therefore read first from its trigram index, its ids up
     to ``PROBE`` (two queries of about a millisecond when few match), and the list reads those ids
     by their keys. A part in ``PROBE`` names or more on either side is left to the list's own
-    order, whose page fills at once; so is a part shorter than a trigram, and SQLite (no trigram
-    index on these tables). Each of the ``own`` columns needs its trigram index on PostgreSQL."""
+    order, whose page fills at once; so is a single character, and SQLite (no such index on these
+    tables). A part of two characters is read from bigram indexes instead (``core.bigram``). Each
+    of the ``own`` columns needs its trigram and bigram indexes on PostgreSQL."""
     mine = reduce(operator.or_, (Q(**{f"{column}__icontains": part}) for column in own))
     plain = mine | Q(customer__name__icontains=part)
-    if _connection().vendor != "postgresql" or len(part) < MIN_CHARS:
+    if _connection().vendor != "postgresql" or not (len(part) >= MIN_CHARS or answers(part)):
         return plain
     # every row, soft-deleted or not, as the join did: the list applies its own conditions
-    customers = _few(Customer._base_manager.filter(name__icontains=part))
-    ours = _few(model._base_manager.filter(mine)) if customers is not None else None
+    customers = _few(Customer._base_manager.filter(_containing(("name",), part)))
+    ours = _few(model._base_manager.filter(_containing(own, part))) if customers is not None else None
     if ours is None or customers is None:
         return plain
-    # an empty IN list would make Django give up the whole query (EmptyResultSet) where the list's
-    # parts are compiled on their own; "id IS NULL" matches nothing and compiles
-    found = ([Q(pk__in=ours)] if ours else []) + ([Q(customer_id__in=customers)] if customers else [])
-    return reduce(operator.or_, found) if found else Q(pk__isnull=True)
+    if ours and customers:
+        return Q(pk__in=ours) | Q(customer_id__in=customers)
+    return _among(ours) if ours else _among(customers, "customer_id")
 
 
 def key_starts(key: str) -> Q:

@@ -226,7 +226,7 @@ def contact_list(*, user, q: str | None = None, customer: Customer | None = None
         contacts = contacts.filter(customer=customer)
     if q:
         q = q.strip()
-        condition = Q(name__icontains=q) | Q(customer__name__icontains=q)
+        condition = search.named(Contact, q)
         digits = normalize_phone(q)
         if len(digits) >= 7:
             condition |= Q(mobile_key=digits)
@@ -296,7 +296,7 @@ def pool_list(*, user, q: str | None = None, tier: str | None = None) -> QuerySe
     without an owner, comes last)."""
     customers = scope_queryset(Customer.objects.filter(owner__isnull=True), user, include_shared=False)
     if q:
-        customers = customers.filter(name__icontains=q.strip())
+        customers = customers.filter(search.name_contains(q.strip()))
     if tier:
         customers = customers.filter(tier=tier)
     return (

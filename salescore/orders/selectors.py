@@ -77,7 +77,7 @@ def quotes_for(
         rows = rows.filter(status=status)
     if q:
         q = q.strip()
-        rows = rows.filter(Q(number__icontains=q) | Q(customer__name__icontains=q))
+        rows = rows.filter(customer_search.named(Quote, q, own=("number",)))
     if owner is not None:
         rows = rows.filter(owner=owner)
     if customer is not None:

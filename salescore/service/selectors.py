@@ -27,6 +27,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from salescore.core.permissions import access_for, get_in_scope, scope_queryset
+from salescore.customers.search import named
 from salescore.service.models import Rating, ReturnVisit, Ticket, TicketEntry
 
 OPEN = (Ticket.Status.NEW, Ticket.Status.IN_PROGRESS, Ticket.Status.WAITING)
@@ -65,7 +66,7 @@ def _search(queryset: QuerySet, q: str | None) -> QuerySet:
     q = (q or "").strip()[:100]
     if not q:
         return queryset
-    return queryset.filter(Q(number__icontains=q) | Q(subject__icontains=q) | Q(customer__name__icontains=q))
+    return queryset.filter(named(queryset.model, q, own=("number", "subject")))
 
 
 def tickets_for(

@@ -1,7 +1,8 @@
 """A search by part of a name finds exactly the customers whose name contains it, on both databases:
 on SQLite through the trigram index of the names (migration 0012, decision 0022), kept by triggers
-after every kind of write; on PostgreSQL through its trigram index. The results are compared with
-the names themselves, so the index can only make a search faster, never different."""
+after every kind of write; on PostgreSQL through its trigram index, or its bigram index for a part
+of two characters (migration 0013). The results are compared with the names themselves, so the
+index can only make a search faster, never different."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from salescore.core import bigram
 from salescore.customers import merge, search, selectors, services
 from salescore.customers.identity import credit_code_check_char
 from salescore.customers.models import Customer
@@ -64,6 +66,11 @@ def by_names(part: str) -> set[str]:
         "海岸机械",
         "东海岸",
         "海岸",
+        "岸机",
+        "aC",
+        "_科",
+        "%有",
+        "鹭岛",
         "acme",
         "ACME ROBOTICS",
         "botics (sh",
@@ -76,6 +83,30 @@ def by_names(part: str) -> set[str]:
 def test_a_part_of_a_name_finds_exactly_the_names_that_contain_it(cast, book, part):
     assert found(cast.director.user, part) == by_names(part)
     assert found(cast.director.user, part) or part == "没有这家公司"
+    pool = set(selectors.pool_list(user=cast.director.user, q=part).values_list("name", flat=True))
+    assert pool == {c.name for c in Customer.objects.filter(owner=None) if part.lower() in c.name.lower()}
+
+
+@pytest.mark.parametrize("probe", [1000, 2])
+def test_a_part_of_two_characters_reads_the_bigram_index(cast, book, probe):
+    """PostgreSQL: a part of two characters, which no trigram holds, is looked up in the names'
+    bigram index (``core.bigram``); a part in ``PROBE`` names or more is left to the list's order.
+    The same names either way, and on SQLite."""
+    with mock.patch.object(search, "PROBE", probe), CaptureQueriesContext(connection) as queries:
+        for part in ("海岸", "岸机", "有限", "Ac", "鹭岛", "无此"):
+            assert found(cast.director.user, part) == by_names(part), part
+    bigram_reads = [q["sql"] for q in queries.captured_queries if "sc_bigrams" in q["sql"]]
+    assert len(bigram_reads) == (6 if connection.vendor == "postgresql" else 0)
+
+
+def test_the_bigrams_of_a_text(db):
+    # exactly two characters, which stay two in upper case ("ß" becomes "SS")
+    assert bigram.answers("成鑫") and bigram.answers("aB")
+    assert not (bigram.answers("成") or bigram.answers("成鑫科") or bigram.answers("aß"))
+    if connection.vendor == "postgresql":  # SQLite has no bigram index (decision 0022)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT sc_bigrams('成鑫科技'), sc_bigrams('ab'), sc_bigrams('a'), sc_bigrams('')")
+            assert cursor.fetchone() == (["成鑫", "鑫科", "科技"], ["ab"], [], [])
 
 
 def test_the_index_follows_every_write(cast, book):
@@ -145,8 +176,24 @@ def test_the_index_exists_after_the_migrations(db):
             cursor.execute("SELECT sql FROM sqlite_master WHERE name = %s", [search.TABLE])
             assert "trigram" in cursor.fetchone()[0]
         else:
-            cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'customer_name_trgm_idx'")
-            assert "gin_trgm_ops" in cursor.fetchone()[0]
+            cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE indexname LIKE '%%_idx'")
+            indexes = dict(cursor.fetchall())
+            trigrams = ("customer_name_trgm_idx", "contact_name_trgm_idx", "quote_number_trgm_idx")
+            for name in (*trigrams, "ticket_number_trgm_idx", "ticket_subject_trgm_idx"):
+                assert "gin_trgm_ops" in indexes[name]
+            bigrams = (
+                "customer_name_bigram_idx",
+                "contact_name_bigram_idx",
+                "opportunity_name_bigram_idx",
+                "activity_subject_bigram_idx",
+                "order_number_bigram_idx",
+                "order_customer_po_bigram_idx",
+                "quote_number_bigram_idx",
+                "ticket_number_bigram_idx",
+                "ticket_subject_bigram_idx",
+            )
+            for name in bigrams:
+                assert "sc_bigrams(upper(" in indexes[name], name
 
 
 @pytest.mark.parametrize("probe", [1000, 2])
@@ -177,6 +224,10 @@ def test_a_list_that_names_its_customer_finds_its_name_or_its_customers(cast, pr
     with mock.patch.object(search, "PROBE", probe):
         for part in (
             "海岸",
+            "二期",
+            "eR",
+            "港务",
+            "无此",
             "海岸机械",
             "海岸二期",
             "港务集团",
@@ -211,7 +262,19 @@ def test_the_order_list_finds_its_number_po_or_customer(cast, probe):
 
     year = str(Order.objects.exclude(number=None).first().number)[3:7]
     with mock.patch.object(search, "PROBE", probe):
-        for part in ("海岸机械", "港务", "po-ha", "2026/00", f"SO-{year}", "有限公司", "没有这个"):
+        for part in (
+            "海岸机械",
+            "港务",
+            "po-ha",
+            "Po",
+            "42",
+            "/2",
+            "2026/00",
+            f"SO-{year}",
+            "有限公司",
+            "没有这个",
+            "无此",
+        ):
             found = set(orders_for(director, q=part).values_list("pk", flat=True))
             assert found == expected(part), part
         assert set(orders_for(cast.rep_b.user, q="海岸机械").values_list("pk", flat=True)) == set()
@@ -238,7 +301,70 @@ def test_the_activities_find_their_subject_or_customer(cast, probe):
         return {pk for pk, *words in texts if any(part in w.lower() for w in words)}
 
     with mock.patch.object(search, "PROBE", probe):
-        for part in ("海岸机械", "港务", "回访", "设备演示", "有限公司", "没有这个"):
+        for part in ("海岸机械", "港务", "回访", "演示", "设备演示", "有限公司", "没有这个", "无此"):
             found = set(activity_list(user=director, q=part).values_list("pk", flat=True))
             assert found == expected(part), part
         assert set(activity_list(user=cast.rep_b.user, q="海岸机械").values_list("pk", flat=True)) == set()
+
+
+@pytest.mark.parametrize("probe", [1000, 2])
+def test_the_contacts_find_their_name_or_their_customers(cast, probe):
+    """The contact list's search (``search.named`` over the contact's name): a person's name is
+    often two characters, read from the bigram index on PostgreSQL."""
+    from salescore.customers.models import Contact
+    from salescore.pipeline.tests.factories import make_customer
+
+    haian = make_customer(cast.rep_a, name="杭州海岸机械有限公司")
+    port = make_customer(cast.rep_a, name="宁波港务集团有限公司")
+    for customer, name in ((haian, "张伟"), (haian, "李海"), (port, "王芳"), (port, "Zhang Wei")):
+        services.contact_create(actor=cast.rep_a.user, customer=customer, name=name)
+    director = cast.director.user
+
+    def expected(part: str) -> set[int]:
+        part = part.lower()
+        texts = Contact.objects.values_list("pk", "name", "customer__name")
+        return {pk for pk, *words in texts if any(part in w.lower() for w in words)}
+
+    with mock.patch.object(search, "PROBE", probe):
+        for part in ("张伟", "海", "李海", "海岸", "港务集团", "zh", "ZHANG W", "有限公司", "无此"):
+            found = set(selectors.contact_list(user=director, q=part).values_list("pk", flat=True))
+            assert found == expected(part), part
+        assert (
+            set(selectors.contact_list(user=cast.rep_b.user, q="张伟").values_list("pk", flat=True)) == set()
+        )
+
+
+@pytest.mark.parametrize("probe", [1000, 2])
+def test_the_quotes_and_tickets_find_their_own_text_or_their_customers(cast, probe):
+    from salescore.orders.models import Quote
+    from salescore.orders.selectors import quotes_for
+    from salescore.orders.tests.factories import make_quote
+    from salescore.pipeline.tests.factories import make_customer
+    from salescore.service.models import Ticket
+    from salescore.service.selectors import tickets_for
+    from salescore.service.tests.factories import make_ticket
+
+    haian = make_customer(cast.rep_a, name="杭州海岸机械有限公司")
+    port = make_customer(cast.rep_a, name="宁波港务集团有限公司")
+    make_quote(cast.rep_a, customer=haian)
+    make_quote(cast.rep_a, customer=port)
+    make_ticket(cast.rep_a, customer=haian, subject="主轴异响")
+    make_ticket(cast.rep_a, customer=port, subject="港口吊机报警")
+    director = cast.director.user
+
+    def expected(model, part: str, *columns) -> set[int]:
+        part = part.lower()
+        texts = model.objects.values_list("pk", *columns, "customer__name")
+        return {pk for pk, *words in texts if any(part in (w or "").lower() for w in words)}
+
+    quote_number = Quote.objects.first().number
+    ticket_number = Ticket.objects.first().number
+    parts = ("海岸", "港务", "港口", "异响", "主轴异响", "有限公司", "无此", quote_number, ticket_number)
+    parts += (quote_number[:2].lower(), ticket_number[-2:], quote_number[2:6])
+    with mock.patch.object(search, "PROBE", probe):
+        for part in parts:
+            quotes = set(quotes_for(director, q=part).values_list("pk", flat=True))
+            assert quotes == expected(Quote, part, "number"), part
+            tickets = set(tickets_for(user=director, q=part).values_list("pk", flat=True))
+            assert tickets == expected(Ticket, part, "number", "subject"), part
+        assert set(tickets_for(user=cast.rep_b.user, q="海岸").values_list("pk", flat=True)) == set()

@@ -1,0 +1,77 @@
+"""Bigram indexes for searches by a part of two characters, written by migrations on PostgreSQL.
+
+A trigram index (``core.trigram``) cannot answer a part shorter than three characters, and two
+characters are a common search in Chinese: a customer's short name ("成鑫"), a person's name
+("张伟"). ``sc_bigrams(text)`` returns every pair of adjacent characters of a text; a GIN index on
+``sc_bigrams(UPPER(column))`` finds the rows whose column holds a given pair. For a part of exactly
+two characters that is the whole test: ``UPPER(column)`` contains ``UPPER(part)`` exactly when
+``UPPER(part)`` is one of its pairs, so no LIKE is needed after it (``HasBigram``).
+
+The function is plain PL/pgSQL (no extension to install). SQLite gets none of this (decision 0022).
+"""
+
+from __future__ import annotations
+
+from django.db.models import BooleanField, Func
+
+FUNCTION = "sc_bigrams"
+
+# IMMUTABLE so that an index may use it; the high COST tells the planner that calling it on every
+# row of a table (a filter instead of the index) is dear. PL/pgSQL: twice as fast as the SQL
+# version with generate_series at building an index (2.3 against 4.5 s per million names).
+CREATE_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION {FUNCTION}(t text) RETURNS text[]
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE COST 1000 AS $$
+DECLARE
+    pairs text[] := '{{}}';
+BEGIN
+    FOR i IN 1 .. length(t) - 1 LOOP
+        pairs := pairs || substr(t, i, 2);
+    END LOOP;
+    RETURN pairs;
+END
+$$
+"""
+
+
+def create_indexes(schema_editor, table: str, indexes: dict[str, str]) -> None:
+    """``indexes``: {index name: column} on ``table``. Creates the function first (again: it is
+    the same in every migration that calls this)."""
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    schema_editor.execute(CREATE_FUNCTION)
+    for index, column in indexes.items():
+        schema_editor.execute(
+            f"CREATE INDEX IF NOT EXISTS {index} ON {table} USING gin ({FUNCTION}(UPPER({column})))"
+        )
+
+
+def drop_indexes(schema_editor, indexes) -> None:
+    if schema_editor.connection.vendor == "postgresql":
+        for index in indexes:
+            schema_editor.execute(f"DROP INDEX IF EXISTS {index}")
+
+
+def answers(part: str) -> bool:
+    """Whether a bigram index finds ``part`` exactly: two characters that stay two in upper case."""
+    return len(part) == 2 and len(part.upper()) == 2
+
+
+class HasBigram(Func):
+    """``sc_bigrams(UPPER(column)) @> ARRAY[UPPER(part)]``: the column contains the two-character
+    ``part`` in any case (PostgreSQL; see ``answers``). Written as the index's own expression so the
+    planner matches it to the index."""
+
+    output_field = BooleanField()
+
+    def __init__(self, column, part):
+        super().__init__(column, part)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        column, part = self.get_source_expressions()
+        column_sql, column_params = compiler.compile(column)
+        part_sql, part_params = compiler.compile(part)
+        return (
+            f"{FUNCTION}(UPPER({column_sql})) @> ARRAY[UPPER({part_sql})]",
+            (*column_params, *part_params),
+        )
