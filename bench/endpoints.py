@@ -42,10 +42,15 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("customer list", "/customers/", "list"),
     Endpoint("customer search: name", "/customers/?q={name_q}", "list"),
     Endpoint("customer search: phone", "/customers/?q={phone_q}", "list"),
+    Endpoint("customer search: 2 chars", "/customers/?q={short_q}", "list"),
     Endpoint("opportunity list", "/pipeline/opportunities/", "list"),
+    Endpoint("opportunity search: name", "/pipeline/opportunities/?q={name_q}", "list"),
+    Endpoint("opportunity search: 2 chars", "/pipeline/opportunities/?q={short_q}", "list"),
     Endpoint("pipeline board", "/pipeline/", "list"),
     Endpoint("activities", "/activities/", "list"),
+    Endpoint("activity search: 2 chars", "/activities/?q={short_q}", "list"),
     Endpoint("order list", "/orders/", "list"),
+    Endpoint("order search: name", "/orders/?q={name_q}", "list"),
     Endpoint("lead list", "/leads/", "list"),
     Endpoint("public pool", "/customers/pool/", "list"),
     # Pages: one record.
@@ -80,16 +85,26 @@ ENDPOINTS: tuple[Endpoint, ...] = (
 )
 
 
+def _name_core(name: str) -> str:
+    for suffix in ("股份有限公司", "有限责任公司", "有限公司", "公司"):
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
 def _name_fragment(name: str) -> str:
     """Two or three characters from inside a company name, as someone types a search."""
-    core = name
-    for suffix in ("股份有限公司", "有限责任公司", "有限公司", "公司"):
-        if core.endswith(suffix):
-            core = core[: -len(suffix)]
-            break
+    core = _name_core(name)
     if len(core) >= 6:
         return core[2:5]
     return core[:3] if len(core) >= 3 else core
+
+
+def _short_name(name: str) -> str:
+    """Two characters of a company name after its place, as someone types its short name
+    ("上海云帆科技有限公司" -> "云帆"): no trigram holds them."""
+    core = _name_core(name)
+    return core[2:4] if len(core) >= 4 else core[:2]
 
 
 def pick_records(usernames: dict[str, str]) -> dict[str, dict]:
@@ -128,6 +143,7 @@ def pick_records(usernames: dict[str, str]) -> dict[str, dict]:
         if customer is not None:
             found["customer"] = customer.pk
             found["name_q"] = _name_fragment(customer.name)
+            found["short_q"] = _short_name(customer.name)
             if customer.phone:
                 found["phone_q"] = customer.phone
         opportunity = (

@@ -15,6 +15,7 @@ from __future__ import annotations
 from django.db.models import BooleanField, Func
 
 FUNCTION = "sc_bigrams"
+BUILD_MEMORY = "256MB"
 
 # IMMUTABLE so that an index may use it; the high COST tells the planner that calling it on every
 # row of a table (a filter instead of the index) is dear. PL/pgSQL: twice as fast as the SQL
@@ -40,6 +41,8 @@ def create_indexes(schema_editor, table: str, indexes: dict[str, str]) -> None:
     if schema_editor.connection.vendor != "postgresql":
         return
     schema_editor.execute(CREATE_FUNCTION)
+    # a GIN index over millions of rows sorts its keys in this memory (for the migration only)
+    schema_editor.execute(f"SET LOCAL maintenance_work_mem = '{BUILD_MEMORY}'")
     for index, column in indexes.items():
         schema_editor.execute(
             f"CREATE INDEX IF NOT EXISTS {index} ON {table} USING gin ({FUNCTION}(UPPER({column})))"

@@ -226,7 +226,7 @@ def contact_list(*, user, q: str | None = None, customer: Customer | None = None
         contacts = contacts.filter(customer=customer)
     if q:
         q = q.strip()
-        condition = search.named(Contact, q)
+        condition = search.named(contacts, q)
         digits = normalize_phone(q)
         if len(digits) >= 7:
             condition |= Q(mobile_key=digits)

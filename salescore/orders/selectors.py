@@ -77,7 +77,7 @@ def quotes_for(
         rows = rows.filter(status=status)
     if q:
         q = q.strip()
-        rows = rows.filter(customer_search.named(Quote, q, own=("number",)))
+        rows = rows.filter(customer_search.named(rows, q, own=("number",)))
     if owner is not None:
         rows = rows.filter(owner=owner)
     if customer is not None:
@@ -186,7 +186,7 @@ def orders_for(
         rows = rows.filter(status=status)
     if q:
         q = q.strip()
-        rows = rows.filter(customer_search.named(Order, q, own=("number", "customer_po")))
+        rows = rows.filter(customer_search.named(rows, q, own=("number", "customer_po")))
     if owner is not None:
         rows = rows.filter(owner=owner)
     if customer is not None:

@@ -62,7 +62,7 @@ def opportunity_list(
     rows = scope_queryset(Opportunity.objects.all(), user)
     if q:
         q = q.strip()
-        rows = rows.filter(customer_search.named(Opportunity, q))
+        rows = rows.filter(customer_search.named(rows, q))
     if stage is not None:
         rows = rows.filter(stage=stage)
     if owner is not None:
@@ -359,7 +359,7 @@ def activity_list(
     if customer is not None:
         rows = rows.filter(customer=customer)
     if q:
-        rows = rows.filter(customer_search.named(Activity, q.strip(), own=("subject",)))
+        rows = rows.filter(customer_search.named(rows, q.strip(), own=("subject",)))
     if followups_only:
         rows = rows.filter(next_step_due__isnull=False, next_step_done=False).order_by("next_step_due", "id")
         if due_only:

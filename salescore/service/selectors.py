@@ -66,7 +66,7 @@ def _search(queryset: QuerySet, q: str | None) -> QuerySet:
     q = (q or "").strip()[:100]
     if not q:
         return queryset
-    return queryset.filter(named(queryset.model, q, own=("number", "subject")))
+    return queryset.filter(named(queryset, q, own=("number", "subject")))
 
 
 def tickets_for(
