@@ -43,9 +43,9 @@ MIN_CHARS = 3
 # A part found in this many names or more is read by walking the list's order instead: the page
 # fills within its first rows, where collecting every match first would read thousands.
 PROBE = 1000
-# A search whose customers are fewer than PROBE reads the ids of up to RECORDS * PROBE of the list's
-# own records (more are left to the list's order, whose page fills at once).
-RECORDS = 5
+# A search whose customers are fewer than PROBE reads the ids of the list's own records that match,
+# fewer than RECORDS (more are left to the list's order, whose page fills at once).
+RECORDS = 5 * PROBE
 # Greater than any character a key holds: key <= k < key + TOP is "k starts with key".
 TOP = "\U0010ffff"
 
@@ -65,7 +65,7 @@ def name_contains(part: str) -> Q:
     """Customers whose name contains ``part``, case-insensitively (Django's ``icontains``)."""
     connection = _connection()
     if connection.vendor == "postgresql" and answers(part):
-        ids = _few(Customer._base_manager.filter(HasBigram(F("name"), Value(part))))
+        ids = _few(Customer._base_manager.filter(_containing(("name",), part)))
         return Q(name__icontains=part) if ids is None else _among(ids)
     pattern = _pattern(part) if connection.vendor == "sqlite" else None
     if pattern is None:
@@ -87,15 +87,15 @@ def _few(rows, limit: int | None = None) -> list[int] | None:
     return ids if len(ids) < limit else None
 
 
-def _among(ids: list[int], column: str = "pk") -> Q:
+def _among(ids: list[int]) -> Q:
     # an empty IN list would make Django give up the whole query (EmptyResultSet) where the list's
     # parts are compiled on their own; "id IS NULL" matches nothing and compiles
-    return Q(**{f"{column}__in": ids}) if ids else Q(pk__isnull=True)
+    return Q(pk__in=ids) if ids else Q(pk__isnull=True)
 
 
 def _containing(columns: tuple[str, ...], part: str) -> Q:
-    """``columns`` (any of them) contain ``part``: through their bigram indexes for a part of two
-    characters on PostgreSQL (``core.bigram``), else ``icontains``, which their trigram indexes
+    """PostgreSQL: ``columns`` (any of them) contain ``part``, through their bigram indexes for a
+    part of two characters (``core.bigram``), else ``icontains``, which their trigram indexes
     answer from three characters."""
     if answers(part):
         terms = (Q(HasBigram(F(column), Value(part))) for column in columns)
@@ -113,12 +113,12 @@ def named(rows: QuerySet, part: str, *, own: tuple[str, ...] = ("name",)) -> Q:
     order testing each record's customer: 24 s for a director's opportunity search at size L when
     few match. On PostgreSQL the customers are therefore read first from their name's index (up
     to ``PROBE``), then the records whose own columns (by their indexes) or customer match (up to
-    ``RECORDS * PROBE``), then which of those are in ``rows``; the list reads those ids by their
-    keys. Three queries of a few milliseconds when few match. A part in more
-    names or records is left to the list's own order, whose page fills at once; so is a single
-    character, and SQLite (no such index on these tables). A part of two characters is read from
-    bigram indexes (``core.bigram``). Each of the ``own`` columns needs its trigram and bigram
-    indexes on PostgreSQL."""
+    ``RECORDS``), then which of those are in ``rows``; the list reads those ids by their
+    keys. Three queries of a few milliseconds when few match. A part in more names or records is
+    left to the list's own order, whose page fills at once; so is a single character, and SQLite
+    (no such index on these tables). A part of two characters is read from bigram indexes
+    (``core.bigram``). Each of the ``own`` columns needs its trigram and bigram indexes on
+    PostgreSQL."""
     mine = reduce(operator.or_, (Q(**{f"{column}__icontains": part}) for column in own))
     plain = mine | Q(customer__name__icontains=part)
     if _connection().vendor != "postgresql" or not (len(part) >= MIN_CHARS or answers(part)):
@@ -134,7 +134,7 @@ def named(rows: QuerySet, part: str, *, own: tuple[str, ...] = ("name",)) -> Q:
     # Given "customer_id IN (...)" instead, PostgreSQL guessed each customer's records from its
     # estimate of distinct customers (13 a customer where there are 3) and walked the list's order
     # expecting to meet them soon: 530 ms for 443 opportunities at size L.
-    ids = _few(rows.model._base_manager.filter(matching), RECORDS * PROBE)
+    ids = _few(rows.model._base_manager.filter(matching), RECORDS)
     if ids is None:
         return plain
     if ids:

@@ -11,6 +11,7 @@ from unittest import mock
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from salescore.core import bigram
 from salescore.customers import merge, search, selectors, services
@@ -196,8 +197,17 @@ def test_the_index_exists_after_the_migrations(db):
                 assert "sc_bigrams(upper(" in indexes[name], name
 
 
-@pytest.mark.parametrize("probe", [1000, 2])
-def test_a_list_that_names_its_customer_finds_its_name_or_its_customers(cast, probe):
+@pytest.fixture(params=[(1000, 5000), (2, 5000), (1000, 2)], ids=["by-ids", "many-customers", "many-records"])
+def limits(request):
+    """The lists that name their customer read the matches' ids (``search.named``), or their own
+    order when the customers (``PROBE``) or the records (``RECORDS``) found are many: the same
+    records each way."""
+    probe, records = request.param
+    with mock.patch.object(search, "PROBE", probe), mock.patch.object(search, "RECORDS", records):
+        yield
+
+
+def test_a_list_that_names_its_customer_finds_its_name_or_its_customers(cast, limits):
     """The opportunity list's search (``search.named``): by the opportunity's name or its
     customer's, read by the ids each side's index gives (PostgreSQL) or along the list's order (a
     part in ``PROBE`` names or more, a short part, SQLite); the same records either way."""
@@ -221,28 +231,34 @@ def test_a_list_that_names_its_customer_finds_its_name_or_its_customers(cast, pr
         rows = Opportunity.objects.select_related("customer")
         return {o.pk for o in rows if part in o.name.lower() or part in o.customer.name.lower()}
 
-    with mock.patch.object(search, "PROBE", probe):
-        for part in (
-            "海岸",
-            "二期",
-            "eR",
-            "港务",
-            "无此",
-            "海岸机械",
-            "海岸二期",
-            "港务集团",
-            "erp 升",
-            "设备采购",
-            "有限公司",
-            "没有这个",
-        ):
-            found = set(opportunity_list(user=director, q=part).values_list("pk", flat=True))
-            assert found == expected(part), part
-        assert set(opportunity_list(user=cast.rep_b.user, q="海岸机械").values_list("pk", flat=True)) == set()
+    for part in (
+        "海岸",
+        "二期",
+        "eR",
+        "港务",
+        "无此",
+        "海岸机械",
+        "海岸二期",
+        "港务集团",
+        "erp 升",
+        "设备采购",
+        "有限公司",
+        "没有这个",
+    ):
+        found = set(opportunity_list(user=director, q=part).values_list("pk", flat=True))
+        assert found == expected(part), part
+    assert set(opportunity_list(user=cast.rep_b.user, q="海岸机械").values_list("pk", flat=True)) == set()
+    # the rep who owns them finds them, and no longer a soft-deleted one
+    mine = set(opportunity_list(user=cast.rep_a.user, q="海岸").values_list("pk", flat=True))
+    assert mine == expected("海岸")
+    gone = Opportunity.objects.get(name="海岸线监测")
+    Opportunity.objects.filter(pk=gone.pk).update(deleted_at=timezone.now())
+    assert set(opportunity_list(user=cast.rep_a.user, q="海岸").values_list("pk", flat=True)) == mine - {
+        gone.pk
+    }
 
 
-@pytest.mark.parametrize("probe", [1000, 2])
-def test_the_order_list_finds_its_number_po_or_customer(cast, probe):
+def test_the_order_list_finds_its_number_po_or_customer(cast, limits):
     from salescore.orders.models import Order
     from salescore.orders.selectors import orders_for
     from salescore.orders.tests.factories import make_order, submitted_order
@@ -261,27 +277,25 @@ def test_the_order_list_finds_its_number_po_or_customer(cast, probe):
         return {pk for pk, *words in texts if any(part in (w or "").lower() for w in words)}
 
     year = str(Order.objects.exclude(number=None).first().number)[3:7]
-    with mock.patch.object(search, "PROBE", probe):
-        for part in (
-            "海岸机械",
-            "港务",
-            "po-ha",
-            "Po",
-            "42",
-            "/2",
-            "2026/00",
-            f"SO-{year}",
-            "有限公司",
-            "没有这个",
-            "无此",
-        ):
-            found = set(orders_for(director, q=part).values_list("pk", flat=True))
-            assert found == expected(part), part
-        assert set(orders_for(cast.rep_b.user, q="海岸机械").values_list("pk", flat=True)) == set()
+    for part in (
+        "海岸机械",
+        "港务",
+        "po-ha",
+        "Po",
+        "42",
+        "/2",
+        "2026/00",
+        f"SO-{year}",
+        "有限公司",
+        "没有这个",
+        "无此",
+    ):
+        found = set(orders_for(director, q=part).values_list("pk", flat=True))
+        assert found == expected(part), part
+    assert set(orders_for(cast.rep_b.user, q="海岸机械").values_list("pk", flat=True)) == set()
 
 
-@pytest.mark.parametrize("probe", [1000, 2])
-def test_the_activities_find_their_subject_or_customer(cast, probe):
+def test_the_activities_find_their_subject_or_customer(cast, limits):
     from salescore.pipeline import services as pipeline_services
     from salescore.pipeline.models import Activity
     from salescore.pipeline.selectors import activity_list
@@ -300,15 +314,13 @@ def test_the_activities_find_their_subject_or_customer(cast, probe):
         texts = Activity.objects.values_list("pk", "subject", "customer__name")
         return {pk for pk, *words in texts if any(part in w.lower() for w in words)}
 
-    with mock.patch.object(search, "PROBE", probe):
-        for part in ("海岸机械", "港务", "回访", "演示", "设备演示", "有限公司", "没有这个", "无此"):
-            found = set(activity_list(user=director, q=part).values_list("pk", flat=True))
-            assert found == expected(part), part
-        assert set(activity_list(user=cast.rep_b.user, q="海岸机械").values_list("pk", flat=True)) == set()
+    for part in ("海岸机械", "港务", "回访", "演示", "设备演示", "有限公司", "没有这个", "无此"):
+        found = set(activity_list(user=director, q=part).values_list("pk", flat=True))
+        assert found == expected(part), part
+    assert set(activity_list(user=cast.rep_b.user, q="海岸机械").values_list("pk", flat=True)) == set()
 
 
-@pytest.mark.parametrize("probe", [1000, 2])
-def test_the_contacts_find_their_name_or_their_customers(cast, probe):
+def test_the_contacts_find_their_name_or_their_customers(cast, limits):
     """The contact list's search (``search.named`` over the contact's name): a person's name is
     often two characters, read from the bigram index on PostgreSQL."""
     from salescore.customers.models import Contact
@@ -325,17 +337,13 @@ def test_the_contacts_find_their_name_or_their_customers(cast, probe):
         texts = Contact.objects.values_list("pk", "name", "customer__name")
         return {pk for pk, *words in texts if any(part in w.lower() for w in words)}
 
-    with mock.patch.object(search, "PROBE", probe):
-        for part in ("张伟", "海", "李海", "海岸", "港务集团", "zh", "ZHANG W", "有限公司", "无此"):
-            found = set(selectors.contact_list(user=director, q=part).values_list("pk", flat=True))
-            assert found == expected(part), part
-        assert (
-            set(selectors.contact_list(user=cast.rep_b.user, q="张伟").values_list("pk", flat=True)) == set()
-        )
+    for part in ("张伟", "海", "李海", "海岸", "港务集团", "zh", "ZHANG W", "有限公司", "无此"):
+        found = set(selectors.contact_list(user=director, q=part).values_list("pk", flat=True))
+        assert found == expected(part), part
+    assert set(selectors.contact_list(user=cast.rep_b.user, q="张伟").values_list("pk", flat=True)) == set()
 
 
-@pytest.mark.parametrize("probe", [1000, 2])
-def test_the_quotes_and_tickets_find_their_own_text_or_their_customers(cast, probe):
+def test_the_quotes_and_tickets_find_their_own_text_or_their_customers(cast, limits):
     from salescore.orders.models import Quote
     from salescore.orders.selectors import quotes_for
     from salescore.orders.tests.factories import make_quote
@@ -361,10 +369,9 @@ def test_the_quotes_and_tickets_find_their_own_text_or_their_customers(cast, pro
     ticket_number = Ticket.objects.first().number
     parts = ("海岸", "港务", "港口", "异响", "主轴异响", "有限公司", "无此", quote_number, ticket_number)
     parts += (quote_number[:2].lower(), ticket_number[-2:], quote_number[2:6])
-    with mock.patch.object(search, "PROBE", probe):
-        for part in parts:
-            quotes = set(quotes_for(director, q=part).values_list("pk", flat=True))
-            assert quotes == expected(Quote, part, "number"), part
-            tickets = set(tickets_for(user=director, q=part).values_list("pk", flat=True))
-            assert tickets == expected(Ticket, part, "number", "subject"), part
-        assert set(tickets_for(user=cast.rep_b.user, q="海岸").values_list("pk", flat=True)) == set()
+    for part in parts:
+        quotes = set(quotes_for(director, q=part).values_list("pk", flat=True))
+        assert quotes == expected(Quote, part, "number"), part
+        tickets = set(tickets_for(user=director, q=part).values_list("pk", flat=True))
+        assert tickets == expected(Ticket, part, "number", "subject"), part
+    assert set(tickets_for(user=cast.rep_b.user, q="海岸").values_list("pk", flat=True)) == set()
