@@ -14,6 +14,10 @@ from __future__ import annotations
 
 from django.db.models import BooleanField, Func
 
+from salescore.core.trigram import drop_indexes, gin_indexes
+
+__all__ = ["FUNCTION", "HasBigram", "answers", "create_indexes", "drop_indexes"]
+
 FUNCTION = "sc_bigrams"
 BUILD_MEMORY = "256MB"
 
@@ -43,16 +47,7 @@ def create_indexes(schema_editor, table: str, indexes: dict[str, str]) -> None:
     schema_editor.execute(CREATE_FUNCTION)
     # a GIN index over millions of rows sorts its keys in this memory (for the migration only)
     schema_editor.execute(f"SET LOCAL maintenance_work_mem = '{BUILD_MEMORY}'")
-    for index, column in indexes.items():
-        schema_editor.execute(
-            f"CREATE INDEX IF NOT EXISTS {index} ON {table} USING gin ({FUNCTION}(UPPER({column})))"
-        )
-
-
-def drop_indexes(schema_editor, indexes) -> None:
-    if schema_editor.connection.vendor == "postgresql":
-        for index in indexes:
-            schema_editor.execute(f"DROP INDEX IF EXISTS {index}")
+    gin_indexes(schema_editor, table, indexes, FUNCTION + "(UPPER({column}))")
 
 
 def answers(part: str) -> bool:
@@ -66,9 +61,6 @@ class HasBigram(Func):
     planner matches it to the index."""
 
     output_field = BooleanField()
-
-    def __init__(self, column, part):
-        super().__init__(column, part)
 
     def as_sql(self, compiler, connection, **extra_context):
         column, part = self.get_source_expressions()

@@ -24,13 +24,20 @@ def create_indexes(schema_editor, table: str, indexes: dict[str, str]) -> None:
     except DatabaseError as exc:
         logger.warning("pg_trgm is not available (%s); searches of %s will read the table.", exc, table)
         return
+    gin_indexes(schema_editor, table, indexes, "UPPER({column}) gin_trgm_ops")
+
+
+def gin_indexes(schema_editor, table: str, indexes: dict[str, str], expression: str) -> None:
+    """GIN indexes {name: column} on ``table`` over ``expression`` of each column (``{column}``);
+    also ``core.bigram``'s."""
     for index, column in indexes.items():
         schema_editor.execute(
-            f"CREATE INDEX IF NOT EXISTS {index} ON {table} USING gin (UPPER({column}) gin_trgm_ops)"
+            f"CREATE INDEX IF NOT EXISTS {index} ON {table} USING gin ({expression.format(column=column)})"
         )
 
 
 def drop_indexes(schema_editor, indexes) -> None:
+    """Drops these indexes (trigram or bigram) on PostgreSQL."""
     if schema_editor.connection.vendor == "postgresql":
         for index in indexes:
             schema_editor.execute(f"DROP INDEX IF EXISTS {index}")
