@@ -40,6 +40,7 @@ from django.db.models import (
 from django.http import Http404
 
 from salescore.campaigns.models import Campaign
+from salescore.core.pagination import searched
 from salescore.core.permissions import (
     DUTY_CAPABILITIES,
     DUTY_LEADER_CAPABILITIES,
@@ -93,7 +94,7 @@ def campaign_list(
     """Newest first. ``year``: the campaigns running at some time in that calendar year."""
     rows = visible_campaigns(user)
     if q:
-        rows = rows.filter(name__icontains=q.strip())
+        rows = searched(rows, Q(name__icontains=q.strip()))
     if status:
         rows = rows.filter(status=status)
     if channel:

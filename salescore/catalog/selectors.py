@@ -15,6 +15,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from salescore.catalog.models import Category, Feature, PriceList, PriceListItem, Product
+from salescore.core.pagination import searched
 from salescore.core.permissions import Scope, access_for, scope_queryset
 
 PRODUCT_ORDERINGS = {
@@ -39,11 +40,14 @@ def product_list(
     rows = Product.objects.all()
     if q:
         q = q.strip()
-        rows = rows.filter(
-            Q(code__icontains=q)
-            | Q(name__icontains=q)
-            | Q(name_en__icontains=q)
-            | Q(description__icontains=q)
+        rows = searched(
+            rows,
+            (
+                Q(code__icontains=q)
+                | Q(name__icontains=q)
+                | Q(name_en__icontains=q)
+                | Q(description__icontains=q)
+            ),
         )
     if category is not None:
         rows = rows.filter(category=category)
@@ -136,7 +140,7 @@ def price_list_list(
     rows = PriceList.objects.all()
     if q:
         q = q.strip()
-        rows = rows.filter(Q(name__icontains=q) | Q(name_en__icontains=q) | Q(notes__icontains=q))
+        rows = searched(rows, Q(name__icontains=q) | Q(name_en__icontains=q) | Q(notes__icontains=q))
     if status == "inactive":
         rows = rows.filter(active=False)
     elif status == "upcoming":

@@ -49,7 +49,10 @@ class Pagination(LimitOffsetPagination):
     class Output(Schema):
         items: list[Any]
         count: int = Field(
-            description="How many items the list holds; counted up to 10,000 past this page (see count_exact)"
+            description=(
+                "How many items the list holds; counted up to 10,000 past this page, 1,000 for a "
+                "search (see count_exact)"
+            )
         )
         count_exact: bool = Field(
             True, description="false when the list holds more than count items (counting stopped there)"
@@ -60,7 +63,7 @@ class Pagination(LimitOffsetPagination):
         if not isinstance(queryset, QuerySet):
             count = self._items_count(queryset)
             return {"items": queryset[offset : offset + limit], "count": count, "count_exact": True}
-        count, exact = pages.capped_count(queryset, cap=offset + limit + pages.COUNT_CAP)
+        count, exact = pages.capped_count(queryset, cap=offset + limit + pages.count_cap(queryset))
         return {"items": pages.rows(queryset, offset, offset + limit), "count": count, "count_exact": exact}
 
 

@@ -16,6 +16,10 @@ MAX_PAGE_SIZE = 100
 # Counting every row of a list of millions costs more than showing a page of it: past this many
 # rows a list says "more than 10,000" and pages on without a last page number.
 COUNT_CAP = 10_000
+# A text search's answer is counted no further than this: a search is read for its first pages,
+# and a part common to many names ("有限") would be counted record by record, each one tested
+# through its customer's name (a director's opportunities at size L: 1 s to count 10,000).
+SEARCH_COUNT_CAP = 1_000
 
 
 @dataclass
@@ -23,7 +27,7 @@ class PageResult:
     items: list
     number: int
     page_size: int
-    count: int  # exact when count_exact, else COUNT_CAP (there are more)
+    count: int  # exact when count_exact, else the cap it was counted to (there are more)
     num_pages: int  # the last page when count_exact, else the last page reached so far
     count_exact: bool = True
     more: bool = False  # a next page exists (known from the row past this page)
@@ -45,18 +49,58 @@ class PageResult:
         return (self.number - 1) * self.page_size + len(self.items)
 
 
+def searched(rows, condition, sample=None):
+    """``rows.filter(condition)``, the answer to a text search, counted no further than
+    ``SEARCH_COUNT_CAP`` (``count_cap``). The condition is marked in the WHERE
+    (``SearchCondition``), where it stays through every further filter, ordering or ``values``.
+
+    ``sample`` (a ``Q``, or None) picks some of the answer's rows along an index: the records of
+    the first customers whose name holds the part (``customers.search.named``). When those alone
+    are more than the cap, so is the list, and it is not counted further (``capped_count``): a
+    part common to thousands of names was otherwise counted by testing record after record
+    through its customer's name (a director's opportunities at size L: 1 s up to 10,000)."""
+    before = len(rows.query.where.children)
+    found = rows.filter(condition)
+    where = found.query.where
+    if where.connector != AND or where.negated or len(where.children) <= before:
+        return found
+    marked = SearchCondition.create(children=where.children[before:], connector=AND)
+    marked.sample = sample
+    where.children[before:] = [marked]
+    return found
+
+
+def count_cap(queryset) -> int:
+    """How far ``queryset`` is counted: ``SEARCH_COUNT_CAP`` for a search's answer (``searched``),
+    else ``COUNT_CAP``."""
+    return COUNT_CAP if _search(queryset) is None else SEARCH_COUNT_CAP
+
+
 def capped_count(queryset, cap: int | None = None) -> tuple[int, bool]:
-    """(count, exact): the rows of ``queryset``, counted no further than ``cap`` (COUNT_CAP)."""
-    cap = COUNT_CAP if cap is None else cap
+    """(count, exact): the rows of ``queryset``, counted no further than ``cap`` (``count_cap``)."""
+    cap = count_cap(queryset) if cap is None else cap
     if queryset.query.group_by is None:
         # values("pk") leaves the list's display annotations (correlated counts) out of the count.
         queryset = queryset.values("pk")
+    search = _search(queryset)
+    if search is not None and search[1].sample is not None:
+        # The sample in place of the search's condition, which it implies: the sample reads its
+        # own index and tests no customer's name.
+        position, marked = search
+        sample = queryset.all()
+        del sample.query.where.children[position]
+        if _count(sample.filter(marked.sample), limit=cap + 1) > cap:
+            return cap, False
+    counted = _count(queryset, limit=cap + 1)
+    return (counted, True) if counted <= cap else (cap, False)
+
+
+def _count(queryset, *, limit: int) -> int:
+    """The rows of ``queryset``, counted no further than ``limit``."""
     found = _scope(queryset)
     if found:
-        counted = _count_by_parts(queryset, *found, limit=cap + 1)
-    else:
-        counted = queryset.order_by()[: cap + 1].count()
-    return (counted, True) if counted <= cap else (cap, False)
+        return _count_by_parts(queryset, *found, limit=limit)
+    return queryset.order_by()[:limit].count()
 
 
 def _count_by_parts(queryset, position: int, parts: tuple, *, limit: int) -> int:
@@ -87,27 +131,42 @@ def _count_by_parts(queryset, position: int, parts: tuple, *, limit: int) -> int
         return cursor.fetchone()[0]
 
 
-class ScopeCondition(WhereNode):
-    """The scope's condition in a queryset's WHERE (``scope_queryset`` puts it there), carrying
-    its parts (core.permissions.scope_parts). Its class and parts survive every clone of the
-    query, so they follow the queryset through further filters, annotations and orderings."""
+class MarkedCondition(WhereNode):
+    """A condition in a queryset's WHERE that carries what it was made of (``carried``). Its
+    class and what it carries survive every clone of the query, so they follow the queryset
+    through further filters, annotations and orderings."""
 
-    parts: tuple = ()
+    carried: tuple[str, ...] = ()
+
+    def _carry(self, copied):
+        for name in self.carried:
+            setattr(copied, name, getattr(self, name))
+        return copied
 
     def clone(self):
-        clone = super().clone()
-        clone.parts = self.parts
-        return clone
+        return self._carry(super().clone())
 
     def __copy__(self):
-        copied = super().__copy__()
-        copied.parts = self.parts
-        return copied
+        return self._carry(super().__copy__())
 
     def __deepcopy__(self, memodict):
-        copied = super().__deepcopy__(memodict)
-        copied.parts = self.parts
-        return copied
+        return self._carry(super().__deepcopy__(memodict))
+
+
+class ScopeCondition(MarkedCondition):
+    """The scope's condition in a queryset's WHERE (``scope_queryset`` puts it there), carrying
+    its parts (core.permissions.scope_parts)."""
+
+    carried = ("parts",)
+    parts: tuple = ()
+
+
+class SearchCondition(MarkedCondition):
+    """A text search's condition in a queryset's WHERE (``searched`` puts it there), carrying the
+    sample its count may read first."""
+
+    carried = ("sample",)
+    sample = None
 
 
 def mark_scope(queryset, parts):
@@ -247,6 +306,15 @@ def _scope(queryset) -> tuple[int, tuple] | None:
         return None
     found = [(n, child.parts) for n, child in enumerate(where.children) if isinstance(child, ScopeCondition)]
     return found[0] if len(found) == 1 and len(found[0][1]) > 1 else None
+
+
+def _search(queryset) -> tuple[int, SearchCondition] | None:
+    """(where the search's condition sits in the WHERE, the condition), or None."""
+    where = queryset.query.where
+    if where.connector != AND or where.negated:
+        return None
+    found = [(n, child) for n, child in enumerate(where.children) if isinstance(child, SearchCondition)]
+    return found[0] if len(found) == 1 else None
 
 
 def _ordering(queryset) -> tuple:

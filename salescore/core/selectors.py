@@ -14,6 +14,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from salescore.core.models import AuditedModel, AuditLog, RecordShare
+from salescore.core.pagination import searched
 from salescore.core.permissions import Cap, can, require, scope_queryset
 from salescore.core.trash import TRASH
 
@@ -99,7 +100,7 @@ def audit_log_list(
     if date_to:
         rows = rows.filter(at__date__lte=date_to)
     if q:
-        rows = rows.filter(object_repr__icontains=q.strip())
+        rows = searched(rows, models.Q(object_repr__icontains=q.strip()))
     return rows
 
 

@@ -46,6 +46,11 @@ PROBE = 1000
 # A search whose customers are fewer than PROBE reads the ids of the list's own records that match,
 # fewer than RECORDS (more are left to the list's order, whose page fills at once).
 RECORDS = 5 * PROBE
+# A part found in fewer names than this (``_reach``'s estimate) but in ``PROBE`` or more is tested
+# against the ids of its customers, which PostgreSQL reads once into a hash, as the list walks its
+# order; in more, through the join to each record's customer. The hash costs a few microseconds a
+# customer to build, the join ten a record walked past: they cross at about 5,000 of a million.
+WIDE = 5 * PROBE
 # Greater than any character a key holds: key <= k < key + TOP is "k starts with key".
 TOP = "\U0010ffff"
 
@@ -83,8 +88,47 @@ def name_contains(part: str) -> Q:
 def _few(rows, limit: int | None = None) -> list[int] | None:
     """The ids of ``rows`` when there are fewer than ``limit`` (``PROBE``), else None."""
     limit = limit or PROBE
-    ids = list(rows.order_by().values_list("pk", flat=True)[:limit])  # any ``limit`` of them: no sort
+    ids = _first(rows, limit)
     return ids if len(ids) < limit else None
+
+
+def _first(rows, limit: int) -> list[int]:
+    """The ids of any ``limit`` of ``rows`` (no sort)."""
+    return list(rows.order_by().values_list("pk", flat=True)[:limit])
+
+
+def _reach(rows, limit: int) -> tuple[list[int], int]:
+    """(ids, how many): the ids of any ``limit`` of ``rows`` (PostgreSQL), and how many rows there
+    are: exactly when fewer than ``limit``, else estimated from how far into the table the ones
+    read lie. A bitmap or sequential scan reads the table's pages in order, and a part of a name
+    is spread over them evenly: if the first 1,000 matches lie within a tenth of the pages, about
+    10,000 match. At size L: 2,522 estimated for 2,528 names, 11,336 for 11,952, 27,628 for
+    27,293, 86,240 for 109,094 (the exact counts take 10-200 ms)."""
+    table = connections[rows.db].ops.quote_name(rows.model._meta.db_table)
+    found = list(
+        rows.order_by()
+        .annotate(
+            heap_page=RawSQL(f"({table}.ctid::text::point)[0]", ()),
+            heap_pages=RawSQL("(SELECT pg_relation_size(%s) / current_setting('block_size')::int)", [table]),
+        )
+        .values_list("pk", "heap_page", "heap_pages")[:limit]
+    )
+    ids = [pk for pk, _page, _pages in found]
+    if len(ids) < limit:
+        return ids, len(ids)
+    pages = sorted({page for _pk, page, _pages in found})
+    return ids, int(len(ids) * _whole_over_read(pages, found[0][2]))
+
+
+def _whole_over_read(pages: list[int], total: int) -> float:
+    """How many times the span of the table's pages a scan read (``pages``, sorted) the whole
+    table (``total`` pages) is. A sequential scan of a large table starts where another one is
+    (PostgreSQL's synchronized scans) and wraps around at the end, so the span read is the circle
+    of pages less its largest gap between two pages read."""
+    total = max(total, pages[-1] + 1)
+    gaps = [after - before for before, after in zip(pages, pages[1:], strict=False)]
+    gaps.append(pages[0] + total - pages[-1])  # from the last page read round to the first
+    return total / max(1, total - max(gaps) + 1)
 
 
 def _among(ids: list[int]) -> Q:
@@ -104,10 +148,12 @@ def _containing(columns: tuple[str, ...], part: str) -> Q:
     return reduce(operator.or_, terms)
 
 
-def named(rows: QuerySet, part: str, *, own: tuple[str, ...] = ("name",)) -> Q:
-    """Which of ``rows`` (a list's records in the user's scope) have ``own`` columns or a
-    customer's name that contain ``part`` (``icontains`` all): the search of the lists that name a
-    customer.
+def named(rows: QuerySet, part: str, *, own: tuple[str, ...] = ("name",)) -> tuple[Q, Q | None]:
+    """(condition, sample): which of ``rows`` (a list's records in the user's scope) have ``own``
+    columns or a customer's name that contain ``part`` (``icontains`` all), the search of the
+    lists that name a customer; and, when those are many, a few of them picked along the customer
+    index, from which the list's count learns soonest that it passes its cap
+    (``core.pagination.searched``), else None.
 
     Written as an OR across the join, PostgreSQL could use no index for it and walked the list's
     order testing each record's customer: 24 s for a director's opportunity search at size L when
@@ -118,15 +164,28 @@ def named(rows: QuerySet, part: str, *, own: tuple[str, ...] = ("name",)) -> Q:
     left to the list's own order, whose page fills at once; so is a single character, and SQLite
     (no such index on these tables). A part of two characters is read from bigram indexes
     (``core.bigram``). Each of the ``own`` columns needs its trigram and bigram indexes on
-    PostgreSQL."""
+    PostgreSQL.
+
+    A part in ``PROBE`` names or more but fewer than ``WIDE`` (as ``_reach`` estimates) is tested
+    against its customers' ids (a subquery PostgreSQL hashes) as the list walks its order. Counting
+    a part common to thousands of names tested record after record through the customer's name
+    (1 s for a director's opportunities at size L); the records of the first ``PROBE`` such
+    customers, read by the customer index, tell in a few milliseconds that there are more than a
+    search counts."""
     mine = reduce(operator.or_, (Q(**{f"{column}__icontains": part}) for column in own))
     plain = mine | Q(customer__name__icontains=part)
     if _connection().vendor != "postgresql" or not (len(part) >= MIN_CHARS or answers(part)):
-        return plain
+        return plain, None
     # every customer, soft-deleted or not, as the join did: the list applies its own conditions
-    customers = _few(Customer._base_manager.filter(_containing(("name",), part)))
-    if customers is None:
-        return plain
+    by_name = Customer._base_manager.filter(_containing(("name",), part))
+    customers, reach = _reach(by_name, PROBE)
+    if len(customers) >= PROBE:
+        sample = Q(customer_id__in=customers)
+        if reach >= WIDE:
+            return plain, sample  # in most pages of the list: the walk meets them at once
+        # a few thousand names: the walk would pass thousands of records, testing each one's
+        # customer (110 ms at L for 2,528 of a million customers' names); their ids, hashed, 24 ms
+        return mine | Q(customer_id__in=by_name.values("pk")), sample
     matching = _containing(own, part)
     if customers:
         matching |= Q(customer_id__in=customers)
@@ -136,14 +195,16 @@ def named(rows: QuerySet, part: str, *, own: tuple[str, ...] = ("name",)) -> Q:
     # expecting to meet them soon: 530 ms for 443 opportunities at size L.
     ids = _few(rows.model._base_manager.filter(matching), RECORDS)
     if ids is None:  # many: the list's order fills its page at once; its test needs no join
-        return mine | Q(customer_id__in=customers) if customers else mine
+        if not customers:
+            return mine, None
+        return mine | Q(customer_id__in=customers), Q(customer_id__in=customers)
     if ids:
         # then those of them in ``rows`` (the scope), by their keys: given both the text and the
         # scope in one query, PostgreSQL ANDed a bitmap of the scope (a rep's 460,000 activities
         # with the pool's) with the few matches; given the matches and the scope in the list's
         # own query, a rep's page walked the rep's 66,000 activities to find its 4
         ids = list(rows.filter(pk__in=ids).order_by().values_list("pk", flat=True))
-    return _among(ids)
+    return _among(ids), None
 
 
 def key_starts(key: str) -> Q:

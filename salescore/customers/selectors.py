@@ -14,6 +14,7 @@ from django.utils import timezone
 from salescore.catalog.models import PriceList
 from salescore.core.dates import filter_days
 from salescore.core.models import RecordShare
+from salescore.core.pagination import searched
 from salescore.core.permissions import (
     AnyOf,
     Scope,
@@ -109,7 +110,7 @@ def customer_list(
             condition |= Q(phone_key=digits)
         if "@" in q:
             condition |= search.email_is(q)
-        customers = customers.filter(condition)
+        customers = searched(customers, condition)
     if tier:
         customers = customers.filter(tier=tier)
     if industry:
@@ -226,13 +227,13 @@ def contact_list(*, user, q: str | None = None, customer: Customer | None = None
         contacts = contacts.filter(customer=customer)
     if q:
         q = q.strip()
-        condition = search.named(contacts, q)
+        condition, sample = search.named(contacts, q)
         digits = normalize_phone(q)
         if len(digits) >= 7:
             condition |= Q(mobile_key=digits)
         if "@" in q:
             condition |= Q(email__iexact=q)
-        contacts = contacts.filter(condition)
+        contacts = searched(contacts, condition, sample)
     return contacts.select_related("customer").order_by("customer__name", "-is_primary", "name", "id")
 
 
@@ -296,7 +297,7 @@ def pool_list(*, user, q: str | None = None, tier: str | None = None) -> QuerySe
     without an owner, comes last)."""
     customers = scope_queryset(Customer.objects.filter(owner__isnull=True), user, include_shared=False)
     if q:
-        customers = customers.filter(search.name_contains(q.strip()))
+        customers = searched(customers, search.name_contains(q.strip()))
     if tier:
         customers = customers.filter(tier=tier)
     return (

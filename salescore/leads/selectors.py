@@ -9,6 +9,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from salescore.campaigns.models import Campaign
+from salescore.core.pagination import searched
 from salescore.core.permissions import (
     DUTY_CAPABILITIES,
     DUTY_LEADER_CAPABILITIES,
@@ -64,7 +65,7 @@ def lead_list(
             condition |= Q(phone_key=digits)
         if "@" in q:
             condition |= Q(email__iexact=q)
-        rows = rows.filter(condition)
+        rows = searched(rows, condition)
     if status:
         rows = rows.filter(status=status)
     if channel:

@@ -26,6 +26,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from salescore.core.pagination import searched
 from salescore.core.permissions import access_for, get_in_scope, scope_queryset
 from salescore.customers import search as customer_search
 from salescore.orders import receivables as kept
@@ -77,7 +78,8 @@ def quotes_for(
         rows = rows.filter(status=status)
     if q:
         q = q.strip()
-        rows = rows.filter(customer_search.named(rows, q, own=("number",)))
+        condition, sample = customer_search.named(rows, q, own=("number",))
+        rows = searched(rows, condition, sample)
     if owner is not None:
         rows = rows.filter(owner=owner)
     if customer is not None:
@@ -186,7 +188,8 @@ def orders_for(
         rows = rows.filter(status=status)
     if q:
         q = q.strip()
-        rows = rows.filter(customer_search.named(rows, q, own=("number", "customer_po")))
+        condition, sample = customer_search.named(rows, q, own=("number", "customer_po"))
+        rows = searched(rows, condition, sample)
     if owner is not None:
         rows = rows.filter(owner=owner)
     if customer is not None:

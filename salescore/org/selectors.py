@@ -8,6 +8,7 @@ from django.db.models import Count, F, Func, IntegerField, OuterRef, Prefetch, Q
 from django.http import Http404
 from django.utils import timezone
 
+from salescore.core.pagination import searched
 from salescore.core.permissions import get_in_scope, scope_queryset, visible_people
 from salescore.org.models import OrgUnit, Person, Region
 
@@ -49,12 +50,15 @@ def people_list(
     people = scope_queryset(Person.objects.all(), user)
     if q:
         q = q.strip()
-        people = people.filter(
-            Q(name__icontains=q)
-            | Q(name_en__icontains=q)
-            | Q(employee_no__icontains=q)
-            | Q(user__username__icontains=q)
-            | Q(email__icontains=q)
+        people = searched(
+            people,
+            (
+                Q(name__icontains=q)
+                | Q(name_en__icontains=q)
+                | Q(employee_no__icontains=q)
+                | Q(user__username__icontains=q)
+                | Q(email__icontains=q)
+            ),
         )
     if org_unit is not None:
         people = people.filter(org_unit__path__startswith=org_unit.path)
@@ -128,7 +132,7 @@ def regions_list(
     if level:
         regions = regions.filter(level=level)
     if q:
-        regions = regions.filter(Q(name__icontains=q) | Q(name_en__icontains=q) | Q(code__startswith=q))
+        regions = searched(regions, Q(name__icontains=q) | Q(name_en__icontains=q) | Q(code__startswith=q))
     return regions.annotate(
         child_count=Count("children", filter=Q(children__deleted_at__isnull=True))
     ).order_by("code")

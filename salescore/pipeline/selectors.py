@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from salescore.catalog.models import Product
 from salescore.core.dates import filter_days
 from salescore.core.i18n import join_clauses, join_items
+from salescore.core.pagination import searched
 from salescore.core.permissions import access_for, get_in_scope, owner_scope, scope_queryset
 from salescore.customers import search as customer_search
 from salescore.customers.models import Customer
@@ -62,7 +63,8 @@ def opportunity_list(
     rows = scope_queryset(Opportunity.objects.all(), user)
     if q:
         q = q.strip()
-        rows = rows.filter(customer_search.named(rows, q))
+        condition, sample = customer_search.named(rows, q)
+        rows = searched(rows, condition, sample)
     if stage is not None:
         rows = rows.filter(stage=stage)
     if owner is not None:
@@ -359,7 +361,8 @@ def activity_list(
     if customer is not None:
         rows = rows.filter(customer=customer)
     if q:
-        rows = rows.filter(customer_search.named(rows, q.strip(), own=("subject",)))
+        condition, sample = customer_search.named(rows, q.strip(), own=("subject",))
+        rows = searched(rows, condition, sample)
     if followups_only:
         rows = rows.filter(next_step_due__isnull=False, next_step_done=False).order_by("next_step_due", "id")
         if due_only:

@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from salescore.core.pagination import searched
 from salescore.core.permissions import access_for, get_in_scope, scope_queryset
 from salescore.customers.search import named
 from salescore.service.models import Rating, ReturnVisit, Ticket, TicketEntry
@@ -66,7 +67,8 @@ def _search(queryset: QuerySet, q: str | None) -> QuerySet:
     q = (q or "").strip()[:100]
     if not q:
         return queryset
-    return queryset.filter(named(queryset, q, own=("number", "subject")))
+    condition, sample = named(queryset, q, own=("number", "subject"))
+    return searched(queryset, condition, sample)
 
 
 def tickets_for(

@@ -100,6 +100,33 @@ def test_a_part_of_two_characters_reads_the_bigram_index(cast, book, probe):
     assert len(bigram_reads) == (6 if connection.vendor == "postgresql" else 0)
 
 
+def test_how_many_names_hold_a_part_is_read_or_estimated(cast, book):
+    """PostgreSQL: ``_reach`` gives the ids of the first ``limit`` matches and how many match:
+    exactly below the limit, else estimated from how far into the table's pages the first ones
+    lie."""
+    if connection.vendor != "postgresql":
+        return  # named reads no customer ids on SQLite
+    rows = Customer._base_manager.filter(name__icontains="有限")
+    every = set(rows.values_list("pk", flat=True))
+    assert len(every) > 2
+
+    ids, reach = search._reach(rows, 1000)
+    assert set(ids) == every and reach == len(every)
+
+    ids, reach = search._reach(rows, 2)
+    assert len(ids) == 2 and set(ids) <= every and reach >= 2
+
+
+def test_the_share_of_a_table_a_scan_read():
+    """``_whole_over_read``: the whole table over the span of pages read, a scan that wrapped
+    round the table's end included (PostgreSQL's synchronized sequential scans start anywhere)."""
+    assert search._whole_over_read(list(range(10)), 100) == 10  # the first tenth
+    assert search._whole_over_read([40, 45, 49], 100) == 10  # a tenth from the middle
+    assert search._whole_over_read([0, 1, 2, 3, 4, 95, 96, 97, 98, 99], 100) == 10  # wrapped
+    assert search._whole_over_read([7], 100) == 100
+    assert search._whole_over_read(list(range(100)), 100) == 1
+
+
 def test_the_bigrams_of_a_text(db):
     # exactly two characters, which stay two in upper case ("ß" becomes "SS")
     assert bigram.answers("成鑫") and bigram.answers("aB")
@@ -197,13 +224,21 @@ def test_the_index_exists_after_the_migrations(db):
                 assert "sc_bigrams(upper(" in indexes[name], name
 
 
-@pytest.fixture(params=[(1000, 5000), (2, 5000), (1000, 2)], ids=["by-ids", "many-customers", "many-records"])
+@pytest.fixture(
+    params=[(1000, 5000, 5000), (2, 5000, 5000), (2, 5000, 0), (1000, 2, 5000)],
+    ids=["by-ids", "many-customers", "most-customers", "many-records"],
+)
 def limits(request):
     """The lists that name their customer read the matches' ids (``search.named``), or their own
-    order when the customers (``PROBE``) or the records (``RECORDS``) found are many: the same
-    records each way."""
-    probe, records = request.param
-    with mock.patch.object(search, "PROBE", probe), mock.patch.object(search, "RECORDS", records):
+    order when the customers (``PROBE``) or the records (``RECORDS``) found are many, testing the
+    customers' ids (fewer than ``WIDE`` customers) or each record's customer through the join: the
+    same records each way."""
+    probe, records, wide = request.param
+    with (
+        mock.patch.object(search, "PROBE", probe),
+        mock.patch.object(search, "RECORDS", records),
+        mock.patch.object(search, "WIDE", wide),
+    ):
         yield
 
 
@@ -256,6 +291,42 @@ def test_a_list_that_names_its_customer_finds_its_name_or_its_customers(cast, li
     assert set(opportunity_list(user=cast.rep_a.user, q="海岸").values_list("pk", flat=True)) == mine - {
         gone.pk
     }
+
+
+@pytest.mark.parametrize("cap", [1, 2, 3, 100])
+def test_a_searched_list_counts_its_matches_up_to_the_search_cap(cast, limits, cap):
+    """A search is counted up to ``SEARCH_COUNT_CAP`` (``core.pagination.searched``). When the
+    customers found are many, the records of the first of them (``named``'s sample) are counted
+    first, and past the cap they settle it; else the whole answer is counted. Either way the
+    count is the true one up to the cap, and the cap with "more" past it."""
+    from salescore.core import pagination
+    from salescore.pipeline.models import Opportunity
+    from salescore.pipeline.selectors import opportunity_list
+    from salescore.pipeline.tests.factories import make_customer, make_opportunity
+
+    for n in range(3):
+        customer = make_customer(cast.rep_a, name=f"温州计数阀门{n}有限公司")
+        for m in range(n + 1):
+            make_opportunity(cast.rep_a, customer, with_contact=False, name=f"阀门项目{n}-{m}")
+    director = cast.director.user
+    rows = Opportunity.objects.select_related("customer")
+
+    with mock.patch.object(pagination, "SEARCH_COUNT_CAP", cap):
+        for part in ("计数阀门", "阀门", "阀门项目1", "门2", "没有这个"):
+            truth = sum(1 for o in rows if part in o.name or part in o.customer.name)
+            listed = opportunity_list(user=director, q=part)
+            assert pagination.capped_count(listed) == ((truth, True) if truth <= cap else (cap, False)), part
+            page = pagination.paginate(listed, page_size=2)
+            assert len(page.items) == min(truth, 2) and page.count_exact == (truth <= cap), part
+        if connection.vendor == "postgresql" and search.PROBE == 2 and cap != 3:
+            # the customers found are many: the count reads their first ones' records first (any
+            # two of the three, with 3 to 5 opportunities: past a cap of 1 or 2, short of 100)
+            _condition, sample = search.named(Opportunity.objects.all(), "计数阀门")
+            assert sample is not None
+            listed = opportunity_list(user=director, q="计数阀门")  # named's own query
+            with CaptureQueriesContext(connection) as counted:
+                pagination.capped_count(listed)
+            assert len(counted) == (1 if cap < 3 else 2)  # the sample settles it, or the whole is counted
 
 
 def test_the_order_list_finds_its_number_po_or_customer(cast, limits):
