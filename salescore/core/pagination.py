@@ -54,11 +54,13 @@ def searched(rows, condition, sample=None):
     ``SEARCH_COUNT_CAP`` (``count_cap``). The condition is marked in the WHERE
     (``SearchCondition``), where it stays through every further filter, ordering or ``values``.
 
-    ``sample`` (a ``Q``, or None) picks some of the answer's rows along an index: the records of
-    the first customers whose name holds the part (``customers.search.named``). When those alone
-    are more than the cap, so is the list, and it is not counted further (``capped_count``): a
-    part common to thousands of names was otherwise counted by testing record after record
-    through its customer's name (a director's opportunities at size L: 1 s up to 10,000)."""
+    ``sample`` (a ``Q``, or None) implies ``condition`` and picks some or all of its rows along an
+    index: the records of the first customers whose name holds the part
+    (``customers.search.named``), the names holding a pair of characters by the bigram index
+    (``customers.search.name_contains``). When those alone are more than the cap, so is the list,
+    and it is not counted further (``capped_count``): a part common to thousands of names was
+    otherwise counted by testing record after record through its customer's name (a director's
+    opportunities at size L: 1 s up to 10,000)."""
     before = len(rows.query.where.children)
     found = rows.filter(condition)
     where = found.query.where

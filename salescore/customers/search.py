@@ -66,23 +66,29 @@ def _pattern(part: str) -> str | None:
     return f"%{part}%"
 
 
-def name_contains(part: str) -> Q:
-    """Customers whose name contains ``part``, case-insensitively (Django's ``icontains``)."""
+def name_contains(part: str) -> tuple[Q, Q | None]:
+    """(condition, sample): customers whose name contains ``part``, case-insensitively (Django's
+    ``icontains``); and, for a part of two characters in ``PROBE`` names or more on PostgreSQL,
+    the same customers by the bigram index, for the list's count to read
+    (``core.pagination.searched``), else None. The list walks its order testing each name, which
+    meets one at once; its count went on testing names until it had 1,000 (42 ms for "乳业" at
+    size L), where the index gives them in 5."""
     connection = _connection()
     if connection.vendor == "postgresql" and answers(part):
-        ids = _few(Customer._base_manager.filter(_containing(("name",), part)))
-        return Q(name__icontains=part) if ids is None else _among(ids)
+        by_pairs = _containing(("name",), part)
+        ids = _few(Customer._base_manager.filter(by_pairs))
+        return (Q(name__icontains=part), by_pairs) if ids is None else (_among(ids), None)
     pattern = _pattern(part) if connection.vendor == "sqlite" else None
     if pattern is None:
-        return Q(name__icontains=part)
+        return Q(name__icontains=part), None
     with connection.cursor() as cursor:
         probe = f"SELECT COUNT(*) FROM (SELECT 1 FROM {TABLE} WHERE name LIKE %s LIMIT %s)"
         cursor.execute(probe, [pattern, PROBE])
         (found,) = cursor.fetchone()
     if found >= PROBE:
-        return Q(name__icontains=part)
+        return Q(name__icontains=part), None
     # FTS5 checks the LIKE against the name itself; the index only narrows the rows it checks.
-    return Q(pk__in=RawSQL(f"SELECT rowid FROM {TABLE} WHERE name LIKE %s", [pattern]))
+    return Q(pk__in=RawSQL(f"SELECT rowid FROM {TABLE} WHERE name LIKE %s", [pattern])), None
 
 
 def _few(rows, limit: int | None = None) -> list[int] | None:

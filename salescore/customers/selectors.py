@@ -99,7 +99,7 @@ def customer_list(
         q = q.strip()
         digits = normalize_phone(q)
         # Each term reads an index (customers.search), so the database reads their matches only.
-        condition = search.name_contains(q)
+        condition, sample = search.name_contains(q)
         code = normalize_credit_code(q)
         if credit_code_problem(code) in (None, "check"):  # only a code's shape can equal a stored one
             condition |= Q(credit_code=code)
@@ -110,7 +110,7 @@ def customer_list(
             condition |= Q(phone_key=digits)
         if "@" in q:
             condition |= search.email_is(q)
-        customers = searched(customers, condition)
+        customers = searched(customers, condition, sample)
     if tier:
         customers = customers.filter(tier=tier)
     if industry:
@@ -297,7 +297,7 @@ def pool_list(*, user, q: str | None = None, tier: str | None = None) -> QuerySe
     without an owner, comes last)."""
     customers = scope_queryset(Customer.objects.filter(owner__isnull=True), user, include_shared=False)
     if q:
-        customers = searched(customers, search.name_contains(q.strip()))
+        customers = searched(customers, *search.name_contains(q.strip()))
     if tier:
         customers = customers.filter(tier=tier)
     return (

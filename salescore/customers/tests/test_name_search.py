@@ -127,6 +127,23 @@ def test_the_share_of_a_table_a_scan_read():
     assert search._whole_over_read(list(range(100)), 100) == 1
 
 
+@pytest.mark.parametrize("cap", [1, 5, 100])
+@pytest.mark.parametrize("probe", [1000, 2])
+def test_the_customer_list_counts_a_search_up_to_its_cap(cast, book, probe, cap):
+    """The customer list's count of a search (``core.pagination.searched``): a two-character part
+    in ``PROBE`` names or more is counted by the bigram index first (``name_contains``'s sample);
+    whichever way, the true count up to the cap, and the cap with "more" past it."""
+    from salescore.core import pagination
+
+    with mock.patch.object(search, "PROBE", probe), mock.patch.object(pagination, "SEARCH_COUNT_CAP", cap):
+        for part in ("有限", "海岸", "aC", "鹭岛", "无此", "海岸机械"):
+            truth = len(by_names(part))
+            listed = selectors.customer_list(user=cast.director.user, q=part)
+            assert pagination.capped_count(listed) == ((truth, True) if truth <= cap else (cap, False)), part
+            pool = selectors.pool_list(user=cast.director.user, q=part)
+            assert pagination.capped_count(pool) == (0, True), part  # the book is all owned
+
+
 def test_the_bigrams_of_a_text(db):
     # exactly two characters, which stay two in upper case ("ß" becomes "SS")
     assert bigram.answers("成鑫") and bigram.answers("aB")
