@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import operator
 from functools import reduce
+from typing import NamedTuple
 
 from django.db import connections
 from django.db.models import F, Q, QuerySet, Value
@@ -55,6 +56,16 @@ WIDE = 5 * PROBE
 TOP = "\U0010ffff"
 
 
+class Found(NamedTuple):
+    """A search's condition on a list, and what the list's count may read in its place
+    (``core.pagination.searched``): ``sample``, some of its rows by an index; ``sides``, conditions
+    whose OR it is, each answered by an index."""
+
+    condition: Q
+    sample: Q | None = None
+    sides: tuple[Q, ...] = ()
+
+
 def _connection():
     return connections[Customer.objects.db]
 
@@ -66,29 +77,29 @@ def _pattern(part: str) -> str | None:
     return f"%{part}%"
 
 
-def name_contains(part: str) -> tuple[Q, Q | None]:
-    """(condition, sample): customers whose name contains ``part``, case-insensitively (Django's
-    ``icontains``); and, for a part of two characters in ``PROBE`` names or more on PostgreSQL,
-    the same customers by the bigram index, for the list's count to read
-    (``core.pagination.searched``), else None. The list walks its order testing each name, which
-    meets one at once; its count went on testing names until it had 1,000 (42 ms for "乳业" at
-    size L), where the index gives them in 5."""
+def name_contains(part: str) -> Found:
+    """Customers whose name contains ``part``, case-insensitively (Django's ``icontains``); with,
+    for a part of two characters in ``PROBE`` names or more on PostgreSQL, the same customers by
+    the bigram index as the sample for the list's count to read (``core.pagination.searched``).
+    The list walks its order testing each name, which meets one at once; its count went on
+    testing names until it had 1,000 (42 ms for "乳业" at size L), where the index gives them in
+    5."""
     connection = _connection()
     if connection.vendor == "postgresql" and answers(part):
         by_pairs = _containing(("name",), part)
         ids = _few(Customer._base_manager.filter(by_pairs))
-        return (Q(name__icontains=part), by_pairs) if ids is None else (_among(ids), None)
+        return Found(Q(name__icontains=part), by_pairs) if ids is None else Found(_among(ids))
     pattern = _pattern(part) if connection.vendor == "sqlite" else None
     if pattern is None:
-        return Q(name__icontains=part), None
+        return Found(Q(name__icontains=part))
     with connection.cursor() as cursor:
         probe = f"SELECT COUNT(*) FROM (SELECT 1 FROM {TABLE} WHERE name LIKE %s LIMIT %s)"
         cursor.execute(probe, [pattern, PROBE])
         (found,) = cursor.fetchone()
     if found >= PROBE:
-        return Q(name__icontains=part), None
+        return Found(Q(name__icontains=part))
     # FTS5 checks the LIKE against the name itself; the index only narrows the rows it checks.
-    return Q(pk__in=RawSQL(f"SELECT rowid FROM {TABLE} WHERE name LIKE %s", [pattern])), None
+    return Found(Q(pk__in=RawSQL(f"SELECT rowid FROM {TABLE} WHERE name LIKE %s", [pattern])))
 
 
 def _few(rows, limit: int | None = None) -> list[int] | None:
@@ -154,12 +165,13 @@ def _containing(columns: tuple[str, ...], part: str) -> Q:
     return reduce(operator.or_, terms)
 
 
-def named(rows: QuerySet, part: str, *, own: tuple[str, ...] = ("name",)) -> tuple[Q, Q | None]:
-    """(condition, sample): which of ``rows`` (a list's records in the user's scope) have ``own``
-    columns or a customer's name that contain ``part`` (``icontains`` all), the search of the
-    lists that name a customer; and, when those are many, a few of them picked along the customer
-    index, from which the list's count learns soonest that it passes its cap
-    (``core.pagination.searched``), else None.
+def named(rows: QuerySet, part: str, *, own: tuple[str, ...] = ("name",)) -> Found:
+    """Which of ``rows`` (a list's records in the user's scope) have ``own`` columns or a
+    customer's name that contain ``part`` (``icontains`` all), the search of the lists that name a
+    customer; with, when those are many, a few of them picked along the customer index (the
+    sample), from which the list's count learns soonest that it passes its cap, and the two sides
+    of the test (own text, customer), which it counts by their indexes when it does not
+    (``core.pagination.searched``).
 
     Written as an OR across the join, PostgreSQL could use no index for it and walked the list's
     order testing each record's customer: 24 s for a director's opportunity search at size L when
@@ -177,22 +189,29 @@ def named(rows: QuerySet, part: str, *, own: tuple[str, ...] = ("name",)) -> tup
     a part common to thousands of names tested record after record through the customer's name
     (1 s for a director's opportunities at size L); the records of the first ``PROBE`` such
     customers, read by the customer index, tell in a few milliseconds that there are more than a
-    search counts."""
+    search counts. A rep's count, which the sample seldom settles, reads each side from its index
+    (by the customers' name index, then the records' customer index) instead of testing every
+    record the rep sees."""
     mine = reduce(operator.or_, (Q(**{f"{column}__icontains": part}) for column in own))
     plain = mine | Q(customer__name__icontains=part)
     if _connection().vendor != "postgresql" or not (len(part) >= MIN_CHARS or answers(part)):
-        return plain, None
+        return Found(plain)
     # every customer, soft-deleted or not, as the join did: the list applies its own conditions
     by_name = Customer._base_manager.filter(_containing(("name",), part))
     customers, reach = _reach(by_name, PROBE)
+    # the sides a count reads by their indexes: own text (a pair of characters by its bigram
+    # index: given the LIKE, PostgreSQL read the trigram index whole, 2 million activities for
+    # "乳业"), and the customer
+    indexed = _containing(own, part)
     if len(customers) >= PROBE:
         sample = Q(customer_id__in=customers)
-        if reach >= WIDE:
-            return plain, sample  # in most pages of the list: the walk meets them at once
+        theirs = Q(customer_id__in=by_name.values("pk"))
+        if reach >= WIDE:  # in most pages of the list: the walk meets them at once
+            return Found(plain, sample, (indexed, theirs))
         # a few thousand names: the walk would pass thousands of records, testing each one's
         # customer (110 ms at L for 2,528 of a million customers' names); their ids, hashed, 24 ms
-        return mine | Q(customer_id__in=by_name.values("pk")), sample
-    matching = _containing(own, part)
+        return Found(mine | theirs, sample, (indexed, theirs))
+    matching = indexed
     if customers:
         matching |= Q(customer_id__in=customers)
     # The records themselves, by their indexes (text, customer): the list then reads exactly these.
@@ -202,15 +221,16 @@ def named(rows: QuerySet, part: str, *, own: tuple[str, ...] = ("name",)) -> tup
     ids = _few(rows.model._base_manager.filter(matching), RECORDS)
     if ids is None:  # many: the list's order fills its page at once; its test needs no join
         if not customers:
-            return mine, None
-        return mine | Q(customer_id__in=customers), Q(customer_id__in=customers)
+            return Found(mine)
+        theirs = Q(customer_id__in=customers)
+        return Found(mine | theirs, theirs, (indexed, theirs))
     if ids:
         # then those of them in ``rows`` (the scope), by their keys: given both the text and the
         # scope in one query, PostgreSQL ANDed a bitmap of the scope (a rep's 460,000 activities
         # with the pool's) with the few matches; given the matches and the scope in the list's
         # own query, a rep's page walked the rep's 66,000 activities to find its 4
         ids = list(rows.filter(pk__in=ids).order_by().values_list("pk", flat=True))
-    return _among(ids), None
+    return Found(_among(ids))
 
 
 def key_starts(key: str) -> Q:

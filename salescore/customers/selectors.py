@@ -99,7 +99,7 @@ def customer_list(
         q = q.strip()
         digits = normalize_phone(q)
         # Each term reads an index (customers.search), so the database reads their matches only.
-        condition, sample = search.name_contains(q)
+        condition, sample, _sides = search.name_contains(q)
         code = normalize_credit_code(q)
         if credit_code_problem(code) in (None, "check"):  # only a code's shape can equal a stored one
             condition |= Q(credit_code=code)
@@ -227,13 +227,15 @@ def contact_list(*, user, q: str | None = None, customer: Customer | None = None
         contacts = contacts.filter(customer=customer)
     if q:
         q = q.strip()
-        condition, sample = search.named(contacts, q)
+        condition, sample, sides = search.named(contacts, q)
         digits = normalize_phone(q)
-        if len(digits) >= 7:
-            condition |= Q(mobile_key=digits)
+        others = [Q(mobile_key=digits)] if len(digits) >= 7 else []
         if "@" in q:
-            condition |= Q(email__iexact=q)
-        contacts = searched(contacts, condition, sample)
+            others.append(Q(email__iexact=q))
+        for other in others:
+            condition |= other
+        # each further term is a side of its own (its index answers it)
+        contacts = searched(contacts, condition, sample, (*sides, *others) if sides else ())
     return contacts.select_related("customer").order_by("customer__name", "-is_primary", "name", "id")
 
 

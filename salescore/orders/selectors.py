@@ -78,8 +78,7 @@ def quotes_for(
         rows = rows.filter(status=status)
     if q:
         q = q.strip()
-        condition, sample = customer_search.named(rows, q, own=("number",))
-        rows = searched(rows, condition, sample)
+        rows = searched(rows, *customer_search.named(rows, q, own=("number",)))
     if owner is not None:
         rows = rows.filter(owner=owner)
     if customer is not None:
@@ -188,8 +187,7 @@ def orders_for(
         rows = rows.filter(status=status)
     if q:
         q = q.strip()
-        condition, sample = customer_search.named(rows, q, own=("number", "customer_po"))
-        rows = searched(rows, condition, sample)
+        rows = searched(rows, *customer_search.named(rows, q, own=("number", "customer_po")))
     if owner is not None:
         rows = rows.filter(owner=owner)
     if customer is not None:

@@ -63,8 +63,7 @@ def opportunity_list(
     rows = scope_queryset(Opportunity.objects.all(), user)
     if q:
         q = q.strip()
-        condition, sample = customer_search.named(rows, q)
-        rows = searched(rows, condition, sample)
+        rows = searched(rows, *customer_search.named(rows, q))
     if stage is not None:
         rows = rows.filter(stage=stage)
     if owner is not None:
@@ -361,8 +360,7 @@ def activity_list(
     if customer is not None:
         rows = rows.filter(customer=customer)
     if q:
-        condition, sample = customer_search.named(rows, q.strip(), own=("subject",))
-        rows = searched(rows, condition, sample)
+        rows = searched(rows, *customer_search.named(rows, q.strip(), own=("subject",)))
     if followups_only:
         rows = rows.filter(next_step_due__isnull=False, next_step_done=False).order_by("next_step_due", "id")
         if due_only:

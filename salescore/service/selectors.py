@@ -67,8 +67,7 @@ def _search(queryset: QuerySet, q: str | None) -> QuerySet:
     q = (q or "").strip()[:100]
     if not q:
         return queryset
-    condition, sample = named(queryset, q, own=("number", "subject"))
-    return searched(queryset, condition, sample)
+    return searched(queryset, *named(queryset, q, own=("number", "subject")))
 
 
 def tickets_for(

@@ -314,8 +314,9 @@ def test_a_list_that_names_its_customer_finds_its_name_or_its_customers(cast, li
 def test_a_searched_list_counts_its_matches_up_to_the_search_cap(cast, limits, cap):
     """A search is counted up to ``SEARCH_COUNT_CAP`` (``core.pagination.searched``). When the
     customers found are many, the records of the first of them (``named``'s sample) are counted
-    first, and past the cap they settle it; else the whole answer is counted. Either way the
-    count is the true one up to the cap, and the cap with "more" past it."""
+    first, and past the cap they settle it; else the two sides (own text, customer) are counted
+    by their indexes, for every part of a rep's scope. Either way the count is the true one up to
+    the cap, and the cap with "more" past it, for the director and for the reps."""
     from salescore.core import pagination
     from salescore.pipeline.models import Opportunity
     from salescore.pipeline.selectors import opportunity_list
@@ -326,24 +327,28 @@ def test_a_searched_list_counts_its_matches_up_to_the_search_cap(cast, limits, c
         for m in range(n + 1):
             make_opportunity(cast.rep_a, customer, with_contact=False, name=f"阀门项目{n}-{m}")
     director = cast.director.user
+    other = make_customer(cast.rep_b, name="温州计数阀门另一家有限公司")
+    make_opportunity(cast.rep_b, other, with_contact=False, name="阀门项目9")
     rows = Opportunity.objects.select_related("customer")
 
     with mock.patch.object(pagination, "SEARCH_COUNT_CAP", cap):
         for part in ("计数阀门", "阀门", "阀门项目1", "门2", "没有这个"):
-            truth = sum(1 for o in rows if part in o.name or part in o.customer.name)
-            listed = opportunity_list(user=director, q=part)
-            assert pagination.capped_count(listed) == ((truth, True) if truth <= cap else (cap, False)), part
-            page = pagination.paginate(listed, page_size=2)
-            assert len(page.items) == min(truth, 2) and page.count_exact == (truth <= cap), part
-        if connection.vendor == "postgresql" and search.PROBE == 2 and cap != 3:
+            for member in (cast.director, cast.rep_a, cast.rep_b):
+                seen = rows if member is cast.director else rows.filter(owner=member.person)
+                truth = sum(1 for o in seen if part in o.name or part in o.customer.name)
+                listed = opportunity_list(user=member.user, q=part)
+                counted = pagination.capped_count(listed)
+                assert counted == ((truth, True) if truth <= cap else (cap, False)), (part, member)
+                page = pagination.paginate(listed, page_size=2)
+                assert len(page.items) == min(truth, 2) and page.count_exact == (truth <= cap), part
+        if connection.vendor == "postgresql" and search.PROBE == 2 and cap in (1, 100):
             # the customers found are many: the count reads their first ones' records first (any
-            # two of the three, with 3 to 5 opportunities: past a cap of 1 or 2, short of 100)
-            _condition, sample = search.named(Opportunity.objects.all(), "计数阀门")
-            assert sample is not None
+            # two of the four, with 2 to 5 opportunities: past a cap of 1, short of 100)
+            assert search.named(Opportunity.objects.all(), "计数阀门").sample is not None
             listed = opportunity_list(user=director, q="计数阀门")  # named's own query
             with CaptureQueriesContext(connection) as counted:
                 pagination.capped_count(listed)
-            assert len(counted) == (1 if cap < 3 else 2)  # the sample settles it, or the whole is counted
+            assert len(counted) == (1 if cap == 1 else 2)  # the sample settles it, or the sides are counted
 
 
 def test_the_order_list_finds_its_number_po_or_customer(cast, limits):
@@ -425,10 +430,24 @@ def test_the_contacts_find_their_name_or_their_customers(cast, limits):
         texts = Contact.objects.values_list("pk", "name", "customer__name")
         return {pk for pk, *words in texts if any(part in w.lower() for w in words)}
 
+    from salescore.core.pagination import capped_count
+
     for part in ("张伟", "海", "李海", "海岸", "港务集团", "zh", "ZHANG W", "有限公司", "无此"):
-        found = set(selectors.contact_list(user=director, q=part).values_list("pk", flat=True))
+        listed = selectors.contact_list(user=director, q=part)
+        found = set(listed.values_list("pk", flat=True))
         assert found == expected(part), part
+        assert capped_count(listed) == (len(found), True), part  # by the search's sides, where it has them
     assert set(selectors.contact_list(user=cast.rep_b.user, q="张伟").values_list("pk", flat=True)) == set()
+    # a mobile number is a side of its own beside the name's: the contact with that mobile is
+    # counted with those whose customer's name holds the digits
+    mobile = services.contact_create(actor=cast.rep_a.user, customer=port, name="赵六", mobile="13800138000")
+    for n in range(3):
+        depot = make_customer(cast.rep_a, name=f"13800138000号{n}仓储有限公司")
+        services.contact_create(actor=cast.rep_a.user, customer=depot, name=f"仓管{n}")
+    listed = selectors.contact_list(user=director, q="13800138000")
+    found = set(listed.values_list("pk", flat=True))
+    assert found == expected("13800138000") | {mobile.pk} and len(found) == 4
+    assert capped_count(listed) == (4, True)
 
 
 def test_the_quotes_and_tickets_find_their_own_text_or_their_customers(cast, limits):
