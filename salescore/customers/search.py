@@ -105,13 +105,8 @@ def name_contains(part: str) -> Found:
 def _few(rows, limit: int | None = None) -> list[int] | None:
     """The ids of ``rows`` when there are fewer than ``limit`` (``PROBE``), else None."""
     limit = limit or PROBE
-    ids = _first(rows, limit)
+    ids = list(rows.order_by().values_list("pk", flat=True)[:limit])  # any ``limit`` of them: no sort
     return ids if len(ids) < limit else None
-
-
-def _first(rows, limit: int) -> list[int]:
-    """The ids of any ``limit`` of ``rows`` (no sort)."""
-    return list(rows.order_by().values_list("pk", flat=True)[:limit])
 
 
 def _reach(rows, limit: int) -> tuple[list[int], int]:
