@@ -101,4 +101,12 @@ def env_database(name: str, default: str) -> dict:
         }
     else:
         config["CONN_HEALTH_CHECKS"] = True
+        # No JIT compilation on the application's connections (decision 0023): it compiled the
+        # plan of every query estimated above jit_above_cost, 0.1-1.7 s each at size L, for
+        # queries that then ran in milliseconds. A URL that sets jit itself (?options=-c jit=on)
+        # keeps its own.
+        options = config.setdefault("OPTIONS", {})
+        given = options.get("options", "")
+        if "jit" not in given:
+            options["options"] = f"{given} -c jit=off".strip()
     return config

@@ -111,3 +111,32 @@ def test_the_wsgi_application_loads_its_views_and_freezes_them_out_of_the_collec
     assert result.returncode == 0, result.stderr
     frozen, views, api = result.stdout.split()
     assert int(frozen) > 50_000 and views == api == "True"
+
+
+def test_postgresql_connections_run_without_jit_unless_the_url_says(db):
+    """The application's PostgreSQL connections turn JIT compilation off (decision 0023); a URL
+    that sets jit itself keeps it. On PostgreSQL the connection the tests use has it off."""
+    from django.db import connection
+
+    from config.env import env_database
+
+    def all_options(url: str) -> dict:
+        os.environ["SALESCORE_TEST_URL"] = url
+        try:
+            return env_database("SALESCORE_TEST_URL", "sqlite:///x").get("OPTIONS", {})
+        finally:
+            del os.environ["SALESCORE_TEST_URL"]
+
+    def options(url: str) -> str:
+        return all_options(url)["options"]
+
+    assert options("postgres://u@h:5432/db") == "-c jit=off"
+    assert options("postgres://u@h:5432/db?options=-c%20statement_timeout%3D5000") == (
+        "-c statement_timeout=5000 -c jit=off"
+    )
+    assert options("postgres://u@h:5432/db?options=-c%20jit%3Don") == "-c jit=on"
+    assert "options" not in all_options("sqlite:////tmp/x.sqlite3")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW jit")
+            assert cursor.fetchone()[0] == "off"

@@ -231,10 +231,16 @@ def rows(queryset, start: int, stop: int):
     Their OR leaves one index for the list's order: a rep's page of customers walked the
     updated-at index past every colleague's customer, about 15,000 rows for 100. Here each part,
     in place of the scope, takes its first ``stop`` rows along its own index (a rep's: owner,
-    updated-at) as a LIMITed subquery of a ``UNION ALL``; the page is cut from those candidates by
-    the whole queryset, so its rows and order are exactly the plain slice's. Each part is a
+    updated-at) as a LIMITed subquery of a ``UNION ALL``; the page is cut from those candidates in
+    the queryset's order, so its rows and order are exactly the plain slice's. Each part is a
     subquery of its own (``SELECT * FROM (...)``): Django's ``union`` refuses a sliced part on
     SQLite.
+
+    Every candidate already meets the whole queryset (its part implies the scope, and it met every
+    other condition), so the page's own query tests neither the scope nor the search again
+    (``_implied``): given them, PostgreSQL costed the search's hashed subquery of customers once
+    for every candidate it would look up by its key, and read all 10 million activities instead
+    (3 s for a rep's page at size L).
     """
     found = _scope(queryset)
     order = _ordering(queryset) if found else ()
@@ -244,7 +250,7 @@ def rows(queryset, start: int, stop: int):
     if columns is None:
         sql, params = _each_part(queryset, *found, order=order, limit=stop)
         candidates = RawSQL(" UNION ALL ".join(sql), params)  # noqa: S611  (compiled by the ORM)
-        return queryset.filter(pk__in=candidates)[start:stop]
+        return _implied(queryset).filter(pk__in=candidates)[start:stop]
     # The order is on the model's own columns: each part gives its candidates with them, and
     # only the first ``stop`` of all the parts' (a record seen two ways once: UNION) are read
     # whole, with the list's joins. A rep's page of 100 activities joined 300 rows, then sorted.
@@ -259,7 +265,16 @@ def rows(queryset, start: int, stop: int):
     union = " UNION ".join(sql for sql, _params in pieces)
     first = f"SELECT pk FROM ({union} ORDER BY {keys} LIMIT {int(stop)}) AS candidates"  # noqa: S608
     params = [value for _sql, part_params in pieces for value in part_params]
-    return queryset.filter(pk__in=RawSQL(first, params))[start:stop]  # noqa: S611  (compiled by the ORM)
+    return _implied(queryset).filter(pk__in=RawSQL(first, params))[start:stop]  # noqa: S611  (compiled by the ORM)
+
+
+def _implied(queryset):
+    """``queryset`` without its scope and its search (``MarkedCondition``), which the candidates
+    it is then narrowed to meet already."""
+    cut = queryset.all()
+    where = cut.query.where
+    where.children = [child for child in where.children if not isinstance(child, MarkedCondition)]
+    return cut
 
 
 def _order_columns(model, order: tuple) -> list[tuple[str, bool]] | None:
@@ -346,6 +361,11 @@ def _scope(queryset) -> tuple[int, tuple] | None:
         return None
     found = [(n, child.parts) for n, child in enumerate(where.children) if isinstance(child, ScopeCondition)]
     return found[0] if len(found) == 1 and len(found[0][1]) > 1 else None
+
+
+def scoped(queryset) -> bool:
+    """Whether ``queryset`` holds a user's scope of several parts (``mark_scope``)."""
+    return _scope(queryset) is not None
 
 
 def _search(queryset) -> tuple[int, SearchCondition] | None:

@@ -21,6 +21,7 @@ from salescore.core.permissions import (
     access_for,
     get_in_scope,
     get_to_change,
+    scope_filter,
     scope_queryset,
     unmasked_ids,
 )
@@ -227,7 +228,10 @@ def contact_list(*, user, q: str | None = None, customer: Customer | None = None
         contacts = contacts.filter(customer=customer)
     if q:
         q = q.strip()
-        condition, sample, sides = search.named(contacts, q)
+        # a contact's scope is its customer's: the customers named are read within the user's
+        condition, sample, sides = search.named(
+            contacts, q, within=scope_filter(Customer, user), probe=search.RECORDS
+        )
         digits = normalize_phone(q)
         others = [Q(mobile_key=digits)] if len(digits) >= 7 else []
         if "@" in q:

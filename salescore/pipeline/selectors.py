@@ -16,7 +16,7 @@ from salescore.catalog.models import Product
 from salescore.core.dates import filter_days
 from salescore.core.i18n import join_clauses, join_items
 from salescore.core.pagination import searched
-from salescore.core.permissions import access_for, get_in_scope, owner_scope, scope_queryset
+from salescore.core.permissions import access_for, get_in_scope, owner_scope, scope_filter, scope_queryset
 from salescore.customers import search as customer_search
 from salescore.customers.models import Customer
 from salescore.org.fields import bilingual, english
@@ -360,7 +360,9 @@ def activity_list(
     if customer is not None:
         rows = rows.filter(customer=customer)
     if q:
-        rows = searched(rows, *customer_search.named(rows, q.strip(), own=("subject",)))
+        # an activity's scope is its customer's: the customers named are read within the user's
+        customers = scope_filter(Customer, user)
+        rows = searched(rows, *customer_search.named(rows, q.strip(), own=("subject",), within=customers))
     if followups_only:
         rows = rows.filter(next_step_due__isnull=False, next_step_done=False).order_by("next_step_due", "id")
         if due_only:

@@ -4,6 +4,7 @@ plain slice, row for row, for every member of the cast and every kind of list.""
 
 import datetime as dt
 import itertools
+from unittest import mock
 
 import pytest
 from django.db import connection
@@ -123,6 +124,9 @@ def _lists(member):
         "pool": pool_list(user=user),
         "opportunities": opportunity_list(user=user),
         "activities": activity_list(user=user),
+        "activities, search": activity_list(user=user, q="流程客户"),
+        "opportunities, search": opportunity_list(user=user, q="流程客户"),
+        "orders, search": orders_for(user, q="流程客户"),
         "follow-ups": activity_list(user=user, followups_only=True),
         "orders": orders_for(user),
         "leads": lead_list(user=user),
@@ -195,6 +199,31 @@ def test_a_reps_page_reads_each_part_along_its_own_index(book):
     with CaptureQueriesContext(connection) as seen:
         list(pagination.rows(customer_list(user=book.director.user), 0, 25))
     assert " UNION " not in seen.captured_queries[0]["sql"]
+
+
+def test_a_searched_page_tests_the_search_and_the_scope_in_its_candidates_only(book):
+    """A page read by parts is cut from candidates that each met the whole queryset (their part
+    implies the scope, and the search is tested in each), so the page's own query tests neither
+    again: given them, PostgreSQL costed the search's subquery once for every candidate and read
+    the whole table instead."""
+    from salescore.customers import search
+
+    # the search as the join to the customer's name, on both databases (a part in many names)
+    with mock.patch.object(search, "PROBE", 1), mock.patch.object(search, "WIDE", 1):
+        lists = (
+            opportunity_list(user=book.rep_a.user, q="流程客户"),
+            activity_list(user=book.rep_a.user, q="流程客户"),
+        )
+    for found in lists:
+        parts = len(pagination._scope(found)[1])
+        with CaptureQueriesContext(connection) as seen:
+            page = list(pagination.rows(found, 0, 25))
+        assert page and _pks(page) == _pks(found)[:25]
+        sql = seen.captured_queries[0]["sql"]
+        # once per part's candidates (the search's own text and its customers), never outside them
+        assert sql.count("流程客户") == 2 * parts, sql
+        outside = sql[: sql.index("IN (SELECT pk FROM")]
+        assert "流程客户" not in outside and "core_recordshare" not in outside
 
 
 def test_the_pages_and_the_api_read_by_parts(book, client_as, api_as):

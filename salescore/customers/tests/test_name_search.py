@@ -482,3 +482,66 @@ def test_the_quotes_and_tickets_find_their_own_text_or_their_customers(cast, lim
         tickets = set(tickets_for(user=director, q=part).values_list("pk", flat=True))
         assert tickets == expected(Ticket, part, "number", "subject"), part
     assert set(tickets_for(user=cast.rep_b.user, q="海岸").values_list("pk", flat=True)) == set()
+
+
+def test_a_rep_finds_the_activities_and_contacts_of_their_own_pool_and_shared_customers(cast, limits):
+    """The activities and the contacts are scoped by their customer: their search reads the
+    customers named within the user's scope of customers (``named``'s ``within``). A rep finds
+    those of their own customers, the pool's and the ones shared with them, never a colleague's,
+    whichever way the search is read; the count agrees."""
+    from salescore.core.pagination import capped_count, paginate
+    from salescore.core.permissions import scope_queryset
+    from salescore.core.services import record_share
+    from salescore.customers.models import Contact
+    from salescore.pipeline import services as pipeline_services
+    from salescore.pipeline.models import Activity
+    from salescore.pipeline.selectors import activity_list
+    from salescore.pipeline.tests.factories import make_customer
+
+    own = make_customer(cast.rep_a, name="杭州海岸机械有限公司")
+    pooled = make_customer(cast.rep_a, name="海岸物流（宁波）有限公司")
+    shared = make_customer(cast.rep_b, name="海岸科技有限公司")
+    hidden = make_customer(cast.rep_b, name="海岸建材有限公司")
+    for member, customer in (
+        (cast.rep_a, own),
+        (cast.rep_a, pooled),
+        (cast.rep_b, shared),
+        (cast.rep_b, hidden),
+    ):
+        for subject in ("上门拜访", "海岸项目回访"):
+            pipeline_services.activity_log(
+                actor=member.user, customer=customer, channel="visit", subject=subject
+            )
+        services.contact_create(actor=member.user, customer=customer, name=f"{customer.name[:2]}联系人")
+    services.contact_create(actor=cast.rep_b.user, customer=hidden, name="王海岸")
+    services.customer_release(actor=cast.rep_a.user, customer=pooled, reason="other")
+    record_share(actor=cast.rep_b.user, record=shared, person=cast.rep_a.person)
+
+    def truth(model, user, part: str, own_field: str) -> set[int]:
+        rows = scope_queryset(model.objects.all(), user).select_related("customer")
+        return {
+            row.pk
+            for row in rows
+            if part in getattr(row, own_field) or part in row.customer.name
+            if model is not Contact or row.customer.deleted_at is None
+        }
+
+    rep = cast.rep_a.user
+    for part in ("海岸", "海岸科技", "物流（", "回访", "海岸项目", "王海岸", "没有这个"):
+        listed = activity_list(user=rep, q=part)
+        expected = truth(Activity, rep, part, "subject")
+        assert set(listed.values_list("pk", flat=True)) == expected, part
+        assert capped_count(listed) == (len(expected), True), part
+        assert {a.pk for a in paginate(listed, page_size=100).items} == expected, part
+        contacts = selectors.contact_list(user=rep, q=part)
+        expected = truth(Contact, rep, part, "name")
+        assert set(contacts.values_list("pk", flat=True)) == expected, part
+        assert capped_count(contacts) == (len(expected), True), part
+    # the rep's own, the pool's and the shared customer's two activities each; a contact each
+    found = activity_list(user=rep, q="海岸").values_list("customer_id", flat=True)
+    assert sorted(found) == sorted([own.pk, own.pk, pooled.pk, pooled.pk, shared.pk, shared.pk])
+    assert selectors.contact_list(user=rep, q="海岸").count() == 3
+    # the colleague's own customer stays out, by its name or its contact's
+    assert not activity_list(user=rep, q="海岸建材").exists()
+    assert not selectors.contact_list(user=rep, q="王海岸").exists()
+    assert selectors.contact_list(user=cast.rep_b.user, q="王海岸").count() == 1
