@@ -49,7 +49,7 @@ class PageResult:
         return (self.number - 1) * self.page_size + len(self.items)
 
 
-def searched(rows, condition, sample=None, sides=()):
+def searched(rows, condition, sample=None, sides=(), few=False):
     """``rows.filter(condition)``, the answer to a text search, counted no further than
     ``SEARCH_COUNT_CAP`` (``count_cap``). The condition is marked in the WHERE
     (``SearchCondition``), where it stays through every further filter, ordering or ``values``.
@@ -66,7 +66,12 @@ def searched(rows, condition, sample=None, sides=()):
     rows' ids united, as the parts of a scope are: a record's own text by its trigram index, its
     customer by the customers' name index and the records' customer index. A rep's search of a
     part common to thousands of names otherwise tested every record the rep sees (1.5 s for a
-    rep's activities at L, the public pool's included)."""
+    rep's activities at L, the public pool's included).
+
+    ``few``: the condition is a list of ids (``customers.search.named`` read them by their
+    indexes, fewer than 5,000), which the count reads by their keys, testing the scope on each;
+    read scope part by scope part, PostgreSQL walked a rep's 66,000 activities in their owner's
+    index to keep 283 of 1,454 ids (27 ms -> 2 ms at size L)."""
     before = len(rows.query.where.children)
     found = rows.filter(condition)
     where = found.query.where
@@ -75,6 +80,7 @@ def searched(rows, condition, sample=None, sides=()):
     marked = SearchCondition.create(children=where.children[before:], connector=AND)
     marked.sample = sample
     marked.sides = tuple(sides)
+    marked.few = few
     where.children[before:] = [marked]
     return found
 
@@ -99,6 +105,9 @@ def capped_count(queryset, cap: int | None = None) -> tuple[int, bool]:
         # The sample, then the sides, in place of the search's condition: each reads its own
         # index and tests no customer's name.
         position, marked = search
+        if marked.few:
+            counted = _plain_count(queryset, limit=limit)
+            return (counted, True) if counted <= cap else (cap, False)
         sample = None if marked.sample is None else _instead(queryset, position, marked.sample)
         if sample is not None and _count(sample, limit=limit) > cap:
             return cap, False
@@ -109,6 +118,11 @@ def capped_count(queryset, cap: int | None = None) -> tuple[int, bool]:
         else:
             counted = _count(queryset, limit=limit)
     return (counted, True) if counted <= cap else (cap, False)
+
+
+def _plain_count(queryset, *, limit: int) -> int:
+    """The rows of ``queryset`` counted in one plain query, no further than ``limit``."""
+    return queryset.order_by()[:limit].count()
 
 
 def _instead(queryset, position: int, condition):
@@ -122,7 +136,7 @@ def _count(queryset, *, limit: int) -> int:
     """The rows of ``queryset``, counted no further than ``limit``."""
     if _scope(queryset):
         return _count_pieces(_pieces(queryset, limit=limit), limit=limit, db=queryset.db)
-    return queryset.order_by()[:limit].count()
+    return _plain_count(queryset, limit=limit)
 
 
 def _pieces(queryset, *, limit: int) -> list[tuple]:
@@ -202,11 +216,13 @@ class ScopeCondition(MarkedCondition):
 
 class SearchCondition(MarkedCondition):
     """A text search's condition in a queryset's WHERE (``searched`` puts it there), carrying the
-    sample its count may read first and the sides it may be counted by."""
+    sample its count may read first and the sides it may be counted by, or that it is a few ids,
+    counted plainly."""
 
-    carried = ("sample", "sides")
+    carried = ("sample", "sides", "few")
     sample = None
     sides: tuple = ()
+    few = False
 
 
 def mark_scope(queryset, parts):
@@ -366,6 +382,18 @@ def _scope(queryset) -> tuple[int, tuple] | None:
 def scoped(queryset) -> bool:
     """Whether ``queryset`` holds a user's scope of several parts (``mark_scope``)."""
     return _scope(queryset) is not None
+
+
+def column_by_parts(queryset, column: str, *, limit: int) -> tuple[str, list] | None:
+    """(SQL, parameters) of ``column`` of the first ``limit`` rows of each part of a scoped
+    ``queryset`` (``UNION ALL``: a row seen two ways comes twice), each part along its own index;
+    None when the queryset is not read by parts (``scoped``)."""
+    found = _scope(queryset)
+    if not found:
+        return None
+    pieces = _part_queries(queryset, *found, order=(), limit=limit, columns=[column])
+    union = " UNION ALL ".join(sql for sql, _params in pieces)
+    return union, [value for _sql, params in pieces for value in params]
 
 
 def _search(queryset) -> tuple[int, SearchCondition] | None:

@@ -100,7 +100,8 @@ def customer_list(
         q = q.strip()
         digits = normalize_phone(q)
         # Each term reads an index (customers.search), so the database reads their matches only.
-        condition, sample, _sides = search.name_contains(q)
+        found = search.name_contains(q)
+        condition, sample = found.condition, found.sample
         code = normalize_credit_code(q)
         if credit_code_problem(code) in (None, "check"):  # only a code's shape can equal a stored one
             condition |= Q(credit_code=code)
@@ -229,9 +230,8 @@ def contact_list(*, user, q: str | None = None, customer: Customer | None = None
     if q:
         q = q.strip()
         # a contact's scope is its customer's: the customers named are read within the user's
-        condition, sample, sides = search.named(
-            contacts, q, within=scope_filter(Customer, user), probe=search.RECORDS
-        )
+        found = search.named(contacts, q, within=scope_filter(Customer, user), probe=search.RECORDS)
+        condition, sample, sides = found.condition, found.sample, found.sides
         digits = normalize_phone(q)
         others = [Q(mobile_key=digits)] if len(digits) >= 7 else []
         if "@" in q:

@@ -354,9 +354,12 @@ class Order(Priced, AuditedModel):
         indexes = [
             models.Index(fields=["owner", "status"], name="order_owner_status_idx"),
             # A rep's list: their own orders newest first (the owner's part of the scope,
-            # core.pagination.rows); deleted_at included, so its count reads the index only.
+            # core.pagination.rows); deleted_at included, so its count reads the index only, and
+            # the customer, which a rep's search reads from it (customers.search).
             models.Index(
-                fields=["owner", "-updated_at", "-id"], include=["deleted_at"], name="order_owner_updated_idx"
+                fields=["owner", "-updated_at", "-id"],
+                include=["deleted_at", "customer"],
+                name="order_owner_updated_idx",
             ),
             models.Index(fields=["status", "-updated_at"], name="order_status_idx"),
             # The list's default order: its first page reads 25 index entries, not every order.

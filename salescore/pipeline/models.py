@@ -103,9 +103,12 @@ class Opportunity(AuditedModel):
             models.Index(fields=["owner", "stage", "-updated_at", "-id"], name="opp_owner_stage_idx"),
             # A rep's list: their own opportunities newest first (core.pagination.rows reads the
             # scope's parts, this is the owner's).
-            # deleted_at included: a rep's count reads the index only (customers, orders alike).
+            # deleted_at included: a rep's count reads the index only (customers, orders alike);
+            # the customer too: a rep's search reads their customers from it (customers.search).
             models.Index(
-                fields=["owner", "-updated_at", "-id"], include=["deleted_at"], name="opp_owner_updated_idx"
+                fields=["owner", "-updated_at", "-id"],
+                include=["deleted_at", "customer"],
+                name="opp_owner_updated_idx",
             ),
             # The list's default order: its first page reads 25 index entries, not every row.
             models.Index(fields=["-updated_at", "-id"], name="opp_updated_idx"),

@@ -545,3 +545,99 @@ def test_a_rep_finds_the_activities_and_contacts_of_their_own_pool_and_shared_cu
     assert not activity_list(user=rep, q="海岸建材").exists()
     assert not selectors.contact_list(user=rep, q="王海岸").exists()
     assert selectors.contact_list(user=cast.rep_b.user, q="王海岸").count() == 1
+
+
+@pytest.mark.parametrize("spread", [50_000, 1], ids=["rep-customers-first", "too-many-records"])
+def test_a_reps_search_reads_the_names_among_the_customers_of_their_records(cast, limits, spread):
+    """A rep's opportunities and orders: the customers of the rep's records are read first, along
+    the scope's indexes (``_customers_of``), and the names among those only; past ``SPREAD``
+    records the list's own ways. A record the rep sees on a colleague's customer (their own
+    opportunity there, one shared with them) is found; a colleague's record is not; the count and
+    the page agree."""
+    from salescore.core.pagination import capped_count, paginate
+    from salescore.core.permissions import scope_queryset
+    from salescore.core.services import record_share
+    from salescore.orders.models import Order
+    from salescore.orders.selectors import orders_for
+    from salescore.orders.tests.factories import make_order
+    from salescore.pipeline.models import Opportunity
+    from salescore.pipeline.selectors import opportunity_list
+    from salescore.pipeline.tests.factories import make_customer, make_opportunity
+
+    mine = make_customer(cast.rep_a, name="杭州海岸机械有限公司")
+    theirs = make_customer(cast.rep_b, name="宁波海岸港务有限公司")
+    other = make_customer(cast.rep_b, name="温州海岸阀门有限公司")
+    make_opportunity(cast.rep_a, mine, with_contact=False, name="扩产项目")
+    # the rep's, on a colleague's customer (handed over to the rep)
+    handed = make_opportunity(cast.rep_b, theirs, with_contact=False, name="海岸线监测")
+    Opportunity.all_objects.filter(pk=handed.pk).update(owner=cast.rep_a.person)
+    shown = make_opportunity(cast.rep_b, other, with_contact=False, name="阀门改造")
+    make_opportunity(cast.rep_b, other, with_contact=False, name="海岸二期")  # a colleague's: never
+    record_share(actor=cast.rep_b.user, record=shown, person=cast.rep_a.person)
+    make_order(cast.rep_a, customer=mine, customer_po="HA-001")
+    Order.all_objects.filter(pk=make_order(cast.rep_b, customer=theirs).pk).update(owner=cast.rep_a.person)
+    make_order(cast.rep_b, customer=other)
+    rep = cast.rep_a.user
+
+    def truth(model, part: str, own: tuple[str, ...]) -> set[int]:
+        rows = scope_queryset(model.objects.all(), rep).select_related("customer")
+        texts = lambda row: [getattr(row, name) or "" for name in own] + [row.customer.name]  # noqa: E731
+        return {row.pk for row in rows if any(part.lower() in text.lower() for text in texts(row))}
+
+    with mock.patch.object(search, "SPREAD", spread):
+        for part in ("海岸", "海岸机械", "港务", "阀门", "监测", "ha-0", "没有这个"):
+            for model, listed, own in (
+                (Opportunity, opportunity_list(user=rep, q=part), ("name",)),
+                (Order, orders_for(rep, q=part), ("number", "customer_po")),
+            ):
+                expected = truth(model, part, own)
+                assert set(listed.values_list("pk", flat=True)) == expected, (model, part)
+                assert capped_count(listed) == (len(expected), True), (model, part)
+                assert {row.pk for row in paginate(listed, page_size=100).items} == expected, (model, part)
+        # their own, the one on a colleague's customer, the one shared; not the colleague's own
+        found = set(opportunity_list(user=rep, q="海岸").values_list("name", flat=True))
+        assert found == {"扩产项目", "海岸线监测", "阀门改造"}
+        if connection.vendor == "postgresql":
+            # the customers of the rep's records, read once (within the limit), else not at all
+            with CaptureQueriesContext(connection) as seen:
+                search.named(opportunity_list(user=rep), "海岸")
+            read = [q["sql"] for q in seen.captured_queries if "ARRAY_AGG(DISTINCT customer_id)" in q["sql"]]
+            assert len(read) == 1
+            assert bool(search._customers_of(opportunity_list(user=rep))) == (spread > 1)
+            assert search._customers_of(opportunity_list(user=cast.director.user)) is None
+
+
+def test_a_search_found_by_its_ids_is_counted_by_their_keys(cast):
+    """When a search's matches are a few ids (``Found.few``), the count reads them by their keys,
+    testing the scope on each, not scope part by scope part."""
+    from salescore.core import pagination
+    from salescore.pipeline import services as pipeline_services
+    from salescore.pipeline.selectors import activity_list
+    from salescore.pipeline.tests.factories import make_customer
+
+    haian = make_customer(cast.rep_a, name="杭州海岸机械有限公司")
+    for subject in ("上门拜访", "电话回访", "海岸项目演示"):
+        pipeline_services.activity_log(
+            actor=cast.rep_a.user, customer=haian, channel="visit", subject=subject
+        )
+    listed = activity_list(user=cast.rep_a.user, q="海岸")
+    few = pagination._search(listed)[1].few
+    assert few == (connection.vendor == "postgresql")  # SQLite tests the names as the list walks
+    with CaptureQueriesContext(connection) as seen:
+        assert pagination.capped_count(listed) == (3, True)
+    assert len(seen.captured_queries) == 1
+    assert ("WITH piece0" in seen.captured_queries[0]["sql"]) != few
+
+
+def test_a_probe_reads_without_parallel_workers_and_the_same_rows(cast, book):
+    """The probes of a search (``_few``, ``_reach``) read their rows on PostgreSQL with parallel
+    workers off for that statement (``_serially``); the rows are the plain query's."""
+    rows = Customer.objects.filter(name__icontains="海岸").order_by("pk").values_list("pk", "name")
+    with CaptureQueriesContext(connection) as seen:
+        read = search._serially(rows)
+    assert [tuple(row) for row in read] == list(rows) and len(read) == 3
+    assert len(seen.captured_queries) == 1
+    sql = seen.captured_queries[0]["sql"]
+    assert sql.startswith("SET LOCAL max_parallel_workers_per_gather = 0;") == (
+        connection.vendor == "postgresql"
+    )
