@@ -348,11 +348,11 @@ def _led_by(part, order: tuple, model) -> tuple:
     PostgreSQL assumed the pool's activities spread evenly in time and walked the occurred-at
     index from the newest, past millions of owned customers' activities (7 s at size L): the
     pool's are the old ones."""
-    if not order or part.negated or len(part.children) != 1 or not isinstance(part.children[0], tuple):
+    pin = _pin(part) if order else None
+    if pin is None:
         return order
-    name, value = part.children[0]
-    field_name, _sep, lookup = name.partition("__")
-    if lookup not in ("", "exact", "isnull") or (lookup == "isnull" and value is not True):
+    field_name, lookup, value = pin
+    if lookup not in ("exact", "isnull") or (lookup == "isnull" and value is not True):
         return order
     try:
         field = model._meta.get_field(field_name)
@@ -364,6 +364,16 @@ def _led_by(part, order: tuple, model) -> tuple:
     if any(list(index.fields[:2]) == leading for index in model._meta.indexes):
         return (field.attname, *order)
     return order
+
+
+def _pin(part) -> tuple[str, str, object] | None:
+    """(field, lookup, value) of a part that is one plain condition on one of the model's own
+    fields (``owner = 7``: ("owner", "exact", 7)), else None."""
+    if part.negated or len(part.children) != 1 or not isinstance(part.children[0], tuple):
+        return None
+    name, value = part.children[0]
+    field_name, _sep, lookup = name.partition("__")
+    return field_name, lookup or "exact", value
 
 
 def _scope(queryset) -> tuple[int, tuple] | None:
@@ -384,14 +394,27 @@ def scoped(queryset) -> bool:
     return _scope(queryset) is not None
 
 
-def column_by_parts(queryset, column: str, *, limit: int) -> tuple[str, list] | None:
-    """(SQL, parameters) of ``column`` of the first ``limit`` rows of each part of a scoped
-    ``queryset`` (``UNION ALL``: a row seen two ways comes twice), each part along its own index;
-    None when the queryset is not read by parts (``scoped``)."""
+def one_owners(queryset) -> str | None:
+    """The owner's column when ``queryset`` is the scope of one person's own records and a few
+    more (a rep's: ``owner = 7``, then those shared with them), read by parts; else None."""
+    found = _scope(queryset)
+    pin = _pin(found[1][0]) if found else None
+    model = queryset.model
+    if pin is None or pin[1] != "exact" or pin[2] is None:
+        return None
+    if pin[0] != getattr(model, "scope_owner_field", None):
+        return None
+    return model._meta.get_field(pin[0]).attname
+
+
+def column_by_parts(queryset, column: str) -> tuple[str, list] | None:
+    """(SQL, parameters) of ``column`` of every row of each part of a scoped ``queryset``
+    (``UNION ALL``: a row seen two ways comes twice), each part along its own index; None when
+    the queryset is not read by parts (``scoped``)."""
     found = _scope(queryset)
     if not found:
         return None
-    pieces = _part_queries(queryset, *found, order=(), limit=limit, columns=[column])
+    pieces = _part_queries(queryset, *found, order=(), limit=None, columns=[column])
     union = " UNION ALL ".join(sql for sql, _params in pieces)
     return union, [value for _sql, params in pieces for value in params]
 

@@ -33,7 +33,7 @@ from django.db.models.functions import Upper
 from django.db.models.lookups import Exact
 
 from salescore.core.bigram import HasBigram, answers
-from salescore.core.pagination import column_by_parts, scoped
+from salescore.core.pagination import column_by_parts, one_owners, scoped
 from salescore.core.permissions import AnyOf
 from salescore.customers.models import Customer
 
@@ -54,9 +54,6 @@ RECORDS = 5 * PROBE
 # order; in more, through the join to each record's customer. The hash costs a few microseconds a
 # customer to build, the join ten a record walked past: they cross at about 5,000 of a million.
 WIDE = 5 * PROBE
-# A scoped list (a rep's) of at most this many records has its customers read first, along the
-# scope's indexes, and a search reads the names among those only (``_customers_of``).
-SPREAD = 10 * RECORDS
 # Greater than any character a key holds: key <= k < key + TOP is "k starts with key".
 TOP = "\U0010ffff"
 
@@ -239,12 +236,18 @@ def named(
         return Found(plain)
     # every customer, soft-deleted or not, as the join did: the list applies its own conditions
     by_name = Customer._base_manager.filter(_containing(("name",), part))
-    # a rep's own customers (``_customers_of``) hold the records of ``rows``: no further step
-    narrowed = within is None and (within := _customers_of(rows)) is not None
     if within is not None:
         by_name = by_name.filter(within)
     probe = probe or PROBE
     customers, reach = _reach(by_name, probe)
+    narrowed = False
+    if len(customers) >= probe and within is None and (within := _customers_of(rows)) is not None:
+        # A part in many names, a rep's list: the names among the customers of the rep's records
+        # (which hold every record of ``rows``), each tested as it is read: the pairs' function
+        # costs 20 us a name, the index would give thousands of others to leave out.
+        by_name = Customer._base_manager.filter(name__icontains=part).filter(within)
+        customers, reach = _reach(by_name, probe)
+        narrowed = True
     # the sides a count reads by their indexes: own text (a pair of characters by its bigram
     # index: given the LIKE, PostgreSQL read the trigram index whole, 2 million activities for
     # "乳业"), and the customer
@@ -283,30 +286,16 @@ def named(
 
 
 def _customers_of(rows) -> Q | None:
-    """The customers of ``rows``' records, when ``rows`` is a user's scope of several parts (a
-    rep's: their own, those shared with them) of at most ``SPREAD`` records; else None.
-
-    Each part is read along its own index, which holds the record's customer (the owner's index
-    of opportunities and orders includes it), so a rep's 20,000 opportunities give their 6,000
-    customers in a few milliseconds. A search then reads the names among these only: a word in
-    27,000 customers' names is in 115 of a rep's, whose records are read by their ids. Read
-    otherwise, either every such customer's records were read to keep the rep's, or every one
-    of the rep's records to test its customer's name (0.2-0.4 s at size L). A manager's wider
+    """The customers of ``rows``' records, when ``rows`` is a rep's scope (their own records, those
+    shared with them: ``core.pagination.one_owners``), as a subquery of each part's customers read
+    along its own index (the owner's index of opportunities and orders holds the customer: a rep's
+    20,000 opportunities give their customers in 5 ms at size L); else None. A manager's wider
     scope is left to the list's own ways."""
-    read = column_by_parts(rows, "customer_id", limit=SPREAD + 1)
-    if read is None:
+    if one_owners(rows) is None:
         return None
-    union, params = read
-    query = (
-        f"SELECT COUNT(*), ARRAY_AGG(DISTINCT customer_id) FROM "  # noqa: S608  (compiled by the ORM)
-        f"(SELECT customer_id FROM ({union}) AS parts LIMIT {SPREAD + 1}) AS records"
-    )
-    with connections[rows.db].cursor() as cursor:
-        cursor.execute(query, params)
-        count, ids = cursor.fetchone()
-    if count > SPREAD:
-        return None
-    return Q(AnyOf(F("pk"), [pk for pk in ids or () if pk is not None]))
+    union, params = column_by_parts(rows, "customer_id")
+    customers = RawSQL(f"SELECT customer_id FROM ({union}) AS parts", params)  # noqa: S611  (compiled by the ORM)
+    return Q(AnyOf(F("pk"), customers))
 
 
 def key_starts(key: str) -> Q:
