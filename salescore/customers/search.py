@@ -33,7 +33,7 @@ from django.db.models.functions import Upper
 from django.db.models.lookups import Exact
 
 from salescore.core.bigram import HasBigram, answers
-from salescore.core.pagination import column_by_parts, one_owners, scoped
+from salescore.core.pagination import column_by_parts, one_owners, read_serially, scoped
 from salescore.core.permissions import AnyOf
 from salescore.customers.models import Customer
 
@@ -116,19 +116,9 @@ def _few(rows, limit: int | None = None) -> list[int] | None:
 
 def _serially(rows) -> list[tuple]:
     """The rows of ``rows`` (a ``values_list`` of plain columns, as the database gives them), read
-    on PostgreSQL without parallel workers. A probe of the first 1,000 names that hold a pair of
-    characters took 12-19 ms with two workers, which PostgreSQL starts for a bitmap scan of the
-    11,800 names that hold it, and 3-4 ms without (size L). ``SET LOCAL`` lasts for the statement's
-    own transaction, which the two statements sent as one make (or the transaction it is in)."""
-    connection = connections[rows.db]
-    if connection.vendor != "postgresql" or connection.settings_dict["OPTIONS"].get("server_side_binding"):
-        return [tuple(row) for row in rows]
+    without parallel workers (``core.pagination.read_serially``)."""
     sql, params = rows.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(f"SET LOCAL max_parallel_workers_per_gather = 0; {sql}", params)
-        if cursor.description is None:  # psycopg 3 gives the first statement's result first
-            cursor.nextset()
-        return cursor.fetchall()
+    return read_serially(sql, params, db=rows.db)
 
 
 def _reach(rows, limit: int) -> tuple[list[int], int]:
@@ -166,10 +156,13 @@ def _whole_over_read(pages: list[int], total: int) -> float:
     return total / max(1, total - max(gaps) + 1)
 
 
-def _among(ids: list[int]) -> Q:
-    # an empty IN list would make Django give up the whole query (EmptyResultSet) where the list's
+def _among(ids: list[int], column: str = "pk") -> Q:
+    """``column`` is one of ``ids``: one array parameter on PostgreSQL (``AnyOf``), where ``IN``
+    cost Django and psycopg a placeholder each (a count of the first 1,000 customers' orders:
+    15 ms, 5 of them in the database)."""
+    # an empty list would make Django give up the whole query (EmptyResultSet) where the list's
     # parts are compiled on their own; "id IS NULL" matches nothing and compiles
-    return Q(pk__in=ids) if ids else Q(pk__isnull=True)
+    return Q(AnyOf(F(column), ids)) if ids else Q(**{f"{column}__isnull": True})
 
 
 def _containing(columns: tuple[str, ...], part: str) -> Q:
@@ -253,7 +246,7 @@ def named(
     # "乳业"), and the customer
     indexed = _containing(own, part)
     if len(customers) >= probe:
-        sample = Q(customer_id__in=customers)
+        sample = _among(customers, "customer_id")
         theirs = Q(customer_id__in=by_name.values("pk"))
         if reach >= WIDE:  # in most pages of the list: the walk meets them at once
             return Found(plain, sample, (indexed, theirs))
@@ -262,7 +255,7 @@ def named(
         return Found(mine | theirs, sample, (indexed, theirs))
     matching = indexed
     if customers:
-        matching |= Q(customer_id__in=customers)
+        matching |= _among(customers, "customer_id")
     # The records themselves, by their indexes (text, customer): the list then reads exactly these.
     # Given "customer_id IN (...)" instead, PostgreSQL guessed each customer's records from its
     # estimate of distinct customers (13 a customer where there are 3) and walked the list's order
@@ -271,7 +264,7 @@ def named(
     if ids is None:  # many: the list's order fills its page at once; its test needs no join
         if not customers:
             return Found(mine)
-        theirs = Q(customer_id__in=customers)
+        theirs = _among(customers, "customer_id")
         return Found(mine | theirs, theirs, (indexed, theirs))
     if ids and scoped(rows) and not narrowed:
         # then those of them in ``rows`` (the scope), by their keys: given both the text and the
@@ -281,7 +274,7 @@ def named(
         # no scope (a director's) tests its other conditions on these rows as it reads them; so
         # does a rep's list whose records' customers were read first: the records of those are
         # few, and mostly the rep's.
-        ids = list(rows.filter(pk__in=ids).order_by().values_list("pk", flat=True))
+        ids = list(rows.filter(_among(ids)).order_by().values_list("pk", flat=True))
     return Found(_among(ids), few=True)
 
 

@@ -349,6 +349,10 @@ def test_a_searched_list_counts_its_matches_up_to_the_search_cap(cast, limits, c
             with CaptureQueriesContext(connection) as counted:
                 pagination.capped_count(listed)
             assert len(counted) == (1 if cap == 1 else 2)  # the sample settles it, or the sides are counted
+            # the sample is a probe along the customer index, read without parallel workers
+            assert counted.captured_queries[0]["sql"].startswith(
+                "SET LOCAL max_parallel_workers_per_gather = 0;"
+            )
 
 
 def test_the_order_list_finds_its_number_po_or_customer(cast, limits):
