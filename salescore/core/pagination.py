@@ -106,8 +106,7 @@ def capped_count(queryset, cap: int | None = None) -> tuple[int, bool]:
         # index and tests no customer's name.
         position, marked = search
         if marked.few:
-            counted = _plain_count(queryset, limit=limit)
-            return (counted, True) if counted <= cap else (cap, False)
+            return _capped(_plain_count(queryset, limit=limit), cap)
         sample = None if marked.sample is None else _instead(queryset, position, marked.sample)
         # the sample is a probe along an index: read without parallel workers (``read_serially``)
         if (
@@ -121,6 +120,10 @@ def capped_count(queryset, cap: int | None = None) -> tuple[int, bool]:
             counted = _count_pieces(pieces, limit=limit, db=queryset.db)
         else:
             counted = _count(queryset, limit=limit)
+    return _capped(counted, cap)
+
+
+def _capped(counted: int, cap: int) -> tuple[int, bool]:
     return (counted, True) if counted <= cap else (cap, False)
 
 
@@ -391,8 +394,9 @@ def _led_by(part, order: tuple, model) -> tuple:
 
 
 def _pin(part) -> tuple[str, str, object] | None:
-    """(field, lookup, value) of a part that is one plain condition on one of the model's own
-    fields (``owner = 7``: ("owner", "exact", 7)), else None."""
+    """(field, lookup, value) of a part that is one condition on one field, as written
+    (``owner=7``: ("owner", "exact", 7); ``customer__owner=7``: ("customer", "owner", 7)), else
+    None."""
     if part.negated or len(part.children) != 1 or not isinstance(part.children[0], tuple):
         return None
     name, value = part.children[0]
@@ -418,17 +422,13 @@ def scoped(queryset) -> bool:
     return _scope(queryset) is not None
 
 
-def one_owners(queryset) -> str | None:
-    """The owner's column when ``queryset`` is the scope of one person's own records and a few
-    more (a rep's: ``owner = 7``, then those shared with them), read by parts; else None."""
+def owned_by_one(queryset) -> bool:
+    """Whether ``queryset`` is the scope of one person's own records and a few more, read by
+    parts (a rep's: ``owner = 7``, then those shared with them)."""
     found = _scope(queryset)
     pin = _pin(found[1][0]) if found else None
-    model = queryset.model
-    if pin is None or pin[1] != "exact" or pin[2] is None:
-        return None
-    if pin[0] != getattr(model, "scope_owner_field", None):
-        return None
-    return model._meta.get_field(pin[0]).attname
+    owner = getattr(queryset.model, "scope_owner_field", None)
+    return pin is not None and pin[0] == owner and pin[1] == "exact" and pin[2] is not None
 
 
 def column_by_parts(queryset, column: str) -> tuple[str, list] | None:

@@ -33,7 +33,7 @@ from django.db.models.functions import Upper
 from django.db.models.lookups import Exact
 
 from salescore.core.bigram import HasBigram, answers
-from salescore.core.pagination import column_by_parts, one_owners, read_serially, scoped
+from salescore.core.pagination import column_by_parts, owned_by_one, read_serially, scoped
 from salescore.core.permissions import AnyOf
 from salescore.customers.models import Customer
 
@@ -158,7 +158,7 @@ def _whole_over_read(pages: list[int], total: int) -> float:
 
 def _among(ids: list[int], column: str = "pk") -> Q:
     """``column`` is one of ``ids``: one array parameter on PostgreSQL (``AnyOf``), where ``IN``
-    cost Django and psycopg a placeholder each (a count of the first 1,000 customers' orders:
+    cost Django and psycopg a parameter each (a count of the first 1,000 customers' orders:
     15 ms, 5 of them in the database)."""
     # an empty list would make Django give up the whole query (EmptyResultSet) where the list's
     # parts are compiled on their own; "id IS NULL" matches nothing and compiles
@@ -280,11 +280,11 @@ def named(
 
 def _customers_of(rows) -> Q | None:
     """The customers of ``rows``' records, when ``rows`` is a rep's scope (their own records, those
-    shared with them: ``core.pagination.one_owners``), as a subquery of each part's customers read
+    shared with them: ``core.pagination.owned_by_one``), as a subquery of each part's customers read
     along its own index (the owner's index of opportunities and orders holds the customer: a rep's
     20,000 opportunities give their customers in 5 ms at size L); else None. A manager's wider
     scope is left to the list's own ways."""
-    if one_owners(rows) is None:
+    if not owned_by_one(rows):
         return None
     union, params = column_by_parts(rows, "customer_id")
     customers = RawSQL(f"SELECT customer_id FROM ({union}) AS parts", params)  # noqa: S611  (compiled by the ORM)
