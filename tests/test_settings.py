@@ -113,7 +113,7 @@ def test_the_wsgi_application_loads_its_views_and_freezes_them_out_of_the_collec
     assert int(frozen) > 50_000 and views == api == "True"
 
 
-def test_postgresql_connections_run_without_jit_unless_the_url_says(db):
+def test_postgresql_connections_run_without_jit_unless_the_url_says(db, monkeypatch):
     """The application's PostgreSQL connections turn JIT compilation off (decision 0023); a URL
     that sets jit itself keeps it. On PostgreSQL the connection the tests use has it off."""
     from django.db import connection
@@ -121,11 +121,8 @@ def test_postgresql_connections_run_without_jit_unless_the_url_says(db):
     from config.env import env_database
 
     def all_options(url: str) -> dict:
-        os.environ["SALESCORE_TEST_URL"] = url
-        try:
-            return env_database("SALESCORE_TEST_URL", "sqlite:///x").get("OPTIONS", {})
-        finally:
-            del os.environ["SALESCORE_TEST_URL"]
+        monkeypatch.setenv("SALESCORE_TEST_URL", url)
+        return env_database("SALESCORE_TEST_URL", "sqlite:///x").get("OPTIONS", {})
 
     def options(url: str) -> str:
         return all_options(url)["options"]

@@ -62,7 +62,8 @@ class Found(NamedTuple):
     """A search's condition on a list, and what the list's count may read in its place
     (``core.pagination.searched``): ``sample``, some of its rows by an index; ``sides``, conditions
     whose OR it is, each answered by an index; ``few``: the condition is the ids of the matches,
-    fewer than ``RECORDS``, which the count reads by their keys."""
+    fewer than ``RECORDS``, which the count reads by their keys. The fields are ``searched``'s
+    parameters in their order: the lists pass ``searched(rows, *found)``."""
 
     condition: Q
     sample: Q | None = None
